@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the system tools the tests use (LuaJIT, shellcheck) when missing. Idempotent and quiet on a second run.
+set -euo pipefail
+need=()
+command -v luajit >/dev/null || need+=(luajit)
+command -v shellcheck >/dev/null || need+=(shellcheck)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]} from Debian's packages" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi

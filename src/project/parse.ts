@@ -1,0 +1,131 @@
+// Pure parsing of a project file's text: YAML → schema-checked data, with every problem located at once.
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import type { Problem } from "../errors.js";
+import { dotted, locate, type PathKey } from "./locate.js";
+import { projectSchema, type ProjectData } from "./schema.js";
+
+export interface ParsedProject {
+  data?: ProjectData;
+  problems: Problem[];
+  /** Position of a key path in the file, for rules that run after the schema. */
+  where: (path: readonly PathKey[], atKey?: boolean) => { line: number; col: number };
+}
+
+export function parseProjectText(text: string, file: string): ParsedProject {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const where = (path: readonly PathKey[], atKey = false) => locate(doc, lines, path, atKey);
+  const yamlProblems: Problem[] = doc.errors.map((e) => {
+    const p = lines.linePos(e.pos[0]);
+    return { file, line: p.line, col: p.col, message: `YAML: ${e.message.split("\n")[0]}` };
+  });
+  if (yamlProblems.length > 0) return { problems: yamlProblems, where };
+
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return {
+      problems: [
+        { file, line: 1, col: 1, message: "the project file must be a YAML mapping (key: value)" },
+      ],
+      where,
+    };
+  }
+  const result = projectSchema.safeParse(raw);
+  if (result.success) return { data: result.data, problems: [], where };
+  return { problems: issuesToProblems(result.error.issues, file, where), where };
+}
+
+function issuesToProblems(
+  issues: z.core.$ZodIssue[],
+  file: string,
+  where: ParsedProject["where"],
+): Problem[] {
+  const out: Problem[] = [];
+  for (const issue of flattenUnions(issues)) {
+    const path = issue.path.filter((k): k is PathKey => typeof k !== "symbol");
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const full = [...path, key];
+        out.push({
+          file,
+          ...where(full, true),
+          path: dotted(full),
+          message: `unknown key '${key}'`,
+        });
+      }
+      continue;
+    }
+    out.push({ file, ...where(path), path: dotted(path) || undefined, message: describe(issue) });
+  }
+  return dedupe(out);
+}
+
+/** A union's own message ("invalid input") says little: report the branch that got furthest instead. */
+function flattenUnions(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      const branches = issue.errors.map((b) =>
+        b.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
+      );
+      // The branch whose issues sit deepest matched the user's intent best; ties go to the first.
+      const depth = (b: z.core.$ZodIssue[]) => Math.max(...b.map((i) => i.path.length));
+      const best = branches.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+      if (depth(best) > issue.path.length) {
+        out.push(...flattenUnions(best));
+        continue;
+      }
+      out.push({ ...issue, message: unionMessage(branches) } as z.core.$ZodIssue);
+      continue;
+    }
+    out.push(issue);
+  }
+  return out;
+}
+
+function unionMessage(branches: z.core.$ZodIssue[][]): string {
+  const expected = branches
+    .flat()
+    .map((i) =>
+      i.code === "invalid_type"
+        ? i.expected
+        : i.code === "invalid_value"
+          ? i.values.map((v) => JSON.stringify(v)).join(" | ")
+          : undefined,
+    )
+    .filter((x): x is string => !!x);
+  return expected.length
+    ? `expected ${[...new Set(expected)].join(" or ")}`
+    : "does not match any accepted form";
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined
+        ? `is required (${issue.expected})`
+        : `expected ${issue.expected}, got ${typeName(issue.input)}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return issue.message;
+  }
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function dedupe(ps: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return ps.filter((p) => {
+    const k = `${p.line}:${p.col}:${p.path}:${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
