@@ -8,7 +8,7 @@ export const engineSchema = z.strictObject({
     .describe("the wasm VM wasm-nginx-module runs plugins in"),
   image: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/, "must be a docker image reference")
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, "must be a docker image reference")
     .optional()
     .describe("an existing engine image to build on instead of building OpenResty"),
   prefix: z
