@@ -17,3 +17,8 @@ export function luaString(value: string | Uint8Array): string {
   }
   return `${out}"`;
 }
+
+/** Text for a Lua `--` comment inside a `*_by_lua_block`: one line, no quotes, brackets or braces. */
+export function luaComment(text: string): string {
+  return [...text].map((c) => (SAFE.test(c) && c !== "'" ? c : "?")).join("");
+}

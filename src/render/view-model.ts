@@ -1,0 +1,164 @@
+// Pure: turns a validated Project and its engine target into the nginx.conf template's view model.
+// Every value that lands in nginx or Lua syntax is encoded here, so the template only places strings.
+import { basename } from "node:path";
+import type { Project, ResolvedPlugin } from "../project/project.js";
+import type { RouteData } from "../project/schema.js";
+import { luaComment, luaString } from "./lua.js";
+import { nginxQuote } from "./nginx.js";
+import { phasesOf, type PluginPhases } from "./phases.js";
+import { configText } from "./plugin-config.js";
+import type { EngineTarget } from "./target.js";
+
+export interface NginxConfView {
+  source: string;
+  loadModules: string[];
+  workerProcesses: string;
+  workerConnections: number;
+  pidFile: string;
+  errorLog: string;
+  errorLogLevel: string;
+  accessLog: string;
+  vm: string;
+  luaPackagePath: string;
+  luaPackageCpath: string;
+  clientBodyBufferSize: string;
+  clientMaxBodySize: string;
+  upstreams: { name: string; servers: string[] }[];
+  plugins: { nameLua: string; pathLua: string; closed: boolean; status: number }[];
+  contexts: { id: number; pluginLua: string; configLua: string; comment: string }[];
+  routes: { id: number; comment: string; requestHeaders: string; requestBody: string; responseHeaders: string; responseBody: string }[];
+  servers: { listen: string; serverNames: string; locations: LocationView[] }[];
+}
+
+export interface LocationView {
+  routeId: number;
+  location: string;
+  plugins: string;
+  requestPhase: "access" | "rewrite" | "";
+  responseHeaders: boolean;
+  bodyFilter: boolean;
+  proxy: string;
+  respond: { status: number; headers: { name: string; value: string }[]; body: string } | false;
+}
+
+/** Where a plugin's .wasm is found at run time. */
+export function pluginRuntimePath(target: EngineTarget, name: string): string {
+  return `${target.pluginDir}/${name}.wasm`;
+}
+
+export function buildViewModel(project: Project, target: EngineTarget): NginxConfView {
+  const { data } = project;
+  const byName = new Map(project.plugins.map((p) => [p.data.name, p]));
+  const contexts: NginxConfView["contexts"] = [];
+  const contextIds = new Map<string, number>();
+  /** One context per distinct (plugin, config) pair, shared by every route that uses the pair. */
+  const contextFor = (plugin: ResolvedPlugin, config: string): number => {
+    const key = JSON.stringify([plugin.data.name, config]);
+    let id = contextIds.get(key);
+    if (id === undefined) {
+      id = contexts.length + 1;
+      contextIds.set(key, id);
+      contexts.push({ id, pluginLua: luaString(plugin.data.name), configLua: luaString(config), comment: `${plugin.data.name}, ${describeConfig(config)}` });
+    }
+    return id;
+  };
+
+  const routes: NginxConfView["routes"] = [];
+  const servers = data.servers.map((server, s) => ({
+    listen: String(server.listen),
+    serverNames: server.serverName.join(" "),
+    locations: server.routes.map((route, r): LocationView => {
+      const steps = routeSteps(route, byName).map(({ plugin, config }) => ({ plugin, phases: phasesOf(plugin.info), ctx: contextFor(plugin, config) }));
+      const ids = (phase: keyof PluginPhases) => steps.filter((st) => st.phases[phase]).map((st) => st.ctx);
+      const id = routes.length + 1;
+      const view = {
+        requestHeaders: ids("requestHeaders"),
+        requestBody: ids("requestBody"),
+        responseHeaders: ids("responseHeaders"),
+        responseBody: ids("responseBody"),
+      };
+      routes.push({
+        id,
+        comment: luaComment(`servers.${s}.routes.${r} ${route.match} ${route.path}`),
+        requestHeaders: luaList(view.requestHeaders),
+        requestBody: luaList(view.requestBody),
+        responseHeaders: luaList(view.responseHeaders),
+        responseBody: luaList(view.responseBody),
+      });
+      const closedOnResponseHeaders = steps.some((st) => st.phases.responseHeaders && st.plugin.data.failure.policy === "closed");
+      return {
+        routeId: id,
+        location: locationArgs(route),
+        plugins: steps.map((st) => st.plugin.data.name).join(", "),
+        requestPhase: view.requestHeaders.length + view.requestBody.length > 0 ? data.gateway.requestHeadersPhase : "",
+        responseHeaders: view.responseHeaders.length > 0,
+        // A fail-closed response-headers plugin must be able to replace the body, so it needs the body filter too.
+        bodyFilter: view.responseBody.length > 0 || closedOnResponseHeaders,
+        proxy: route.upstream ?? "",
+        respond: route.respond
+          ? {
+              status: route.respond.status,
+              headers: Object.entries(route.respond.headers).map(([name, value]) => ({ name: luaString(name), value: luaString(value) })),
+              body: luaString(route.respond.body),
+            }
+          : false,
+      };
+    }),
+  }));
+
+  return {
+    source: basename(project.file),
+    loadModules: target.loadModules.map(nginxQuote),
+    workerProcesses: String(data.gateway.workerProcesses),
+    workerConnections: data.gateway.workerConnections,
+    pidFile: nginxQuote(target.pidFile),
+    errorLog: nginxQuote(target.errorLog),
+    errorLogLevel: data.gateway.errorLogLevel,
+    accessLog: target.accessLog === "off" ? "off" : nginxQuote(target.accessLog),
+    vm: target.vm,
+    luaPackagePath: nginxQuote(`${target.luaPackagePath.join(";")};;`),
+    luaPackageCpath: nginxQuote(`${target.luaPackageCpath.join(";")};;`),
+    clientBodyBufferSize: data.gateway.clientBodyBufferSize,
+    clientMaxBodySize: data.gateway.clientMaxBodySize,
+    upstreams: data.upstreams.map((u) => ({ name: u.name, servers: u.servers })),
+    plugins: project.plugins.map((p) => ({
+      nameLua: luaString(p.data.name),
+      pathLua: luaString(pluginRuntimePath(target, p.data.name)),
+      closed: p.data.failure.policy === "closed",
+      status: p.data.failure.status,
+    })),
+    contexts,
+    routes,
+    servers,
+  };
+}
+
+/** The plugins of a route with their effective config, highest priority first (ties keep the route's order). */
+export function routeSteps(route: RouteData, byName: Map<string, ResolvedPlugin>): { plugin: ResolvedPlugin; config: string }[] {
+  return route.plugins
+    .map((rp) => {
+      const name = typeof rp === "string" ? rp : rp.name;
+      const plugin = byName.get(name);
+      if (!plugin) throw new Error(`route names unknown plugin ${name}; the project rules should have caught it`);
+      const override = typeof rp === "string" ? undefined : rp.config;
+      return { plugin, config: configText(override !== undefined ? override : plugin.data.config) };
+    })
+    .map((step, index) => ({ step, index }))
+    .sort((a, b) => b.step.plugin.data.priority - a.step.plugin.data.priority || a.index - b.index)
+    .map(({ step }) => step);
+}
+
+function luaList(ids: number[]): string {
+  return ids.length ? `{ ${ids.join(", ")} }` : "{}";
+}
+
+function locationArgs(route: RouteData): string {
+  const modifier = { exact: "= ", prefix: "", regex: "~ " }[route.match];
+  return `${modifier}${nginxQuote(route.path)}`;
+}
+
+/** A short, single-line, comment-safe description of a config (the full text is in the Lua string). */
+function describeConfig(config: string): string {
+  const short = config.length > 40 ? `${config.slice(0, 40)}...` : config;
+  return luaComment(`config ${short} (${Buffer.byteLength(config)} bytes)`);
+}
