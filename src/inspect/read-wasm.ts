@@ -2,15 +2,27 @@
 import type { WasmImport, WasmInfo } from "./wasm-info.js";
 
 /** The ABI version markers a proxy-wasm module exports, oldest first. */
-export const ABI_VERSIONS = ["proxy_abi_version_0_1_0", "proxy_abi_version_0_2_0", "proxy_abi_version_0_2_1"] as const;
+export const ABI_VERSIONS = [
+  "proxy_abi_version_0_1_0",
+  "proxy_abi_version_0_2_0",
+  "proxy_abi_version_0_2_1",
+] as const;
 
 /** Thrown for bytes that are not a WebAssembly module at all. */
 export class NotWasmError extends Error {}
 
 /** Compiles (without instantiating) and lists imports/exports; throws NotWasmError for non-wasm bytes. */
 export function readWasmInfo(bytes: Uint8Array): WasmInfo {
-  if (bytes.length < 8 || bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
-    throw new NotWasmError("not a WebAssembly module (it does not start with the \\0asm magic bytes)");
+  if (
+    bytes.length < 8 ||
+    bytes[0] !== 0x00 ||
+    bytes[1] !== 0x61 ||
+    bytes[2] !== 0x73 ||
+    bytes[3] !== 0x6d
+  ) {
+    throw new NotWasmError(
+      "not a WebAssembly module (it does not start with the \\0asm magic bytes)",
+    );
   }
   let mod: WebAssembly.Module;
   try {

@@ -1,7 +1,15 @@
 // Reads the type and import sections of a .wasm so imports can be checked by signature, not only by name
 // (Node's WebAssembly.Module.imports() gives names and kinds only).
 
-const VALTYPES: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "funcref", 0x6f: "externref" };
+const VALTYPES: Record<number, string> = {
+  0x7f: "i32",
+  0x7e: "i64",
+  0x7d: "f32",
+  0x7c: "f64",
+  0x7b: "v128",
+  0x70: "funcref",
+  0x6f: "externref",
+};
 
 /** `module.name` → signature text such as `(i32, i64) -> i32`, for every imported function. */
 export function importSignatures(bytes: Uint8Array): Map<string, string> {
@@ -28,10 +36,16 @@ export function importSignatures(bytes: Uint8Array): Map<string, string> {
         const name = r.name();
         const kind = r.byte();
         if (kind === 0) out.set(`${mod}.${name}`, types[r.u32()] ?? "?");
-        else if (kind === 1) (r.byte(), r.limits());
-        else if (kind === 2) r.limits();
-        else if (kind === 3) (r.byte(), r.byte());
-        else if (kind === 4) (r.byte(), r.u32());
+        else if (kind === 1) {
+          r.byte(); // table element type
+          r.limits();
+        } else if (kind === 2) r.limits();
+        else if (kind === 3)
+          r.skip(2); // global type + mutability
+        else if (kind === 4) {
+          r.byte(); // tag attribute
+          r.u32();
+        }
       }
       return out; // nothing after the import section matters here
     }
@@ -47,6 +61,9 @@ class Reader {
     const v = this.b[this.pos++];
     if (v === undefined) throw new Error("truncated wasm");
     return v;
+  }
+  skip(n: number): void {
+    this.pos += n;
   }
   u32(): number {
     let result = 0;

@@ -31,7 +31,7 @@ export function parseProjectText(text: string, file: string): ParsedProject {
       where,
     };
   }
-  const result = projectSchema.safeParse(raw);
+  const result = projectSchema.safeParse(raw, { reportInput: true });
   if (result.success) return { data: result.data, problems: [], where };
   return { problems: issuesToProblems(result.error.issues, file, where), where };
 }

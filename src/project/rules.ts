@@ -15,9 +15,14 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
   const pluginNames = new Map<string, number>();
   data.plugins.forEach((p, i) => {
     const first = pluginNames.get(p.name);
-    if (first !== undefined) add(["plugins", i, "name"], `duplicate plugin name '${p.name}' (first declared at plugins.${first})`);
+    if (first !== undefined)
+      add(
+        ["plugins", i, "name"],
+        `duplicate plugin name '${p.name}' (first declared at plugins.${first})`,
+      );
     else pluginNames.set(p.name, i);
-    if (!p.file && !p.build) add(["plugins", i], "needs `file` (a built .wasm) or `build` (a source folder)");
+    if (!p.file && !p.build)
+      add(["plugins", i], "needs `file` (a built .wasm) or `build` (a source folder)");
     if (p.file && p.build) add(["plugins", i, "build"], "give either `file` or `build`, not both");
     checkConfig(p.config, ["plugins", i, "config"], add);
   });
@@ -25,7 +30,11 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
   const upstreamNames = new Map<string, number>();
   data.upstreams.forEach((u, i) => {
     const first = upstreamNames.get(u.name);
-    if (first !== undefined) add(["upstreams", i, "name"], `duplicate upstream name '${u.name}' (first declared at upstreams.${first})`);
+    if (first !== undefined)
+      add(
+        ["upstreams", i, "name"],
+        `duplicate upstream name '${u.name}' (first declared at upstreams.${first})`,
+      );
     else upstreamNames.set(u.name, i);
   });
 
@@ -33,7 +42,11 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
   data.servers.forEach((server, s) => {
     const key = `${server.listen}|${[...server.serverName].sort().join(",")}`;
     const first = listens.get(key);
-    if (first !== undefined) add(["servers", s, "listen"], `servers.${first} already listens on ${server.listen} with the same server names`);
+    if (first !== undefined)
+      add(
+        ["servers", s, "listen"],
+        `servers.${first} already listens on ${server.listen} with the same server names`,
+      );
     else listens.set(key, s);
 
     const locations = new Map<string, number>();
@@ -41,20 +54,30 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
       const at = ["servers", s, "routes", r];
       const loc = `${route.match}|${route.path}`;
       const firstLoc = locations.get(loc);
-      if (firstLoc !== undefined) add([...at, "path"], `duplicate location: routes.${firstLoc} already matches ${route.match} '${route.path}'`);
+      if (firstLoc !== undefined)
+        add(
+          [...at, "path"],
+          `duplicate location: routes.${firstLoc} already matches ${route.match} '${route.path}'`,
+        );
       else locations.set(loc, r);
       checkPath(route.path, route.match, [...at, "path"], add);
 
-      if (route.upstream && route.respond) add([...at, "respond"], "give either `upstream` or `respond`, not both");
-      if (!route.upstream && !route.respond) add(at, "needs `upstream` (proxy to an upstream) or `respond` (a fixed response)");
+      if (route.upstream && route.respond)
+        add([...at, "respond"], "give either `upstream` or `respond`, not both");
+      if (!route.upstream && !route.respond)
+        add(at, "needs `upstream` (proxy to an upstream) or `respond` (a fixed response)");
       if (route.upstream && !upstreamNames.has(route.upstream)) {
-        add([...at, "upstream"], `unknown upstream '${route.upstream}'${suggest(route.upstream, [...upstreamNames.keys()])}`);
+        add(
+          [...at, "upstream"],
+          `unknown upstream '${route.upstream}'${suggest(route.upstream, [...upstreamNames.keys()])}`,
+        );
       }
       const onRoute = new Set<string>();
       route.plugins.forEach((rp, k) => {
         const name = typeof rp === "string" ? rp : rp.name;
         const path = [...at, "plugins", k];
-        if (!pluginNames.has(name)) add(path, `unknown plugin '${name}'${suggest(name, [...pluginNames.keys()])}`);
+        if (!pluginNames.has(name))
+          add(path, `unknown plugin '${name}'${suggest(name, [...pluginNames.keys()])}`);
         if (onRoute.has(name)) add(path, `plugin '${name}' is listed twice on this route`);
         onRoute.add(name);
         if (typeof rp !== "string") checkConfig(rp.config, [...path, "config"], add);
@@ -64,13 +87,18 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
 
   data.smoke.forEach((check, i) => {
     if (check.request.server >= data.servers.length) {
-      add(["smoke", i, "request", "server"], `there is no servers.${check.request.server} (the project has ${data.servers.length})`);
+      add(
+        ["smoke", i, "request", "server"],
+        `there is no servers.${check.request.server} (the project has ${data.servers.length})`,
+      );
     }
     for (const [name, exp] of Object.entries(check.expect.headers)) {
-      if (typeof exp === "object" && "matches" in exp) checkRegex(exp.matches, ["smoke", i, "expect", "headers", name, "matches"], add);
+      if (typeof exp === "object" && "matches" in exp)
+        checkRegex(exp.matches, ["smoke", i, "expect", "headers", name, "matches"], add);
     }
     const body = check.expect.body;
-    if (body && typeof body === "object" && "matches" in body) checkRegex(body.matches, ["smoke", i, "expect", "body", "matches"], add);
+    if (body && typeof body === "object" && "matches" in body)
+      checkRegex(body.matches, ["smoke", i, "expect", "body", "matches"], add);
   });
   return out;
 }
@@ -81,14 +109,20 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 function checkConfig(config: unknown, path: PathKey[], add: Add): void {
   if (config === "") {
-    add(path, "must not be empty: wasm-nginx-module's on_configure rejects an empty string (leave `config` out to pass '{}')");
+    add(
+      path,
+      "must not be empty: wasm-nginx-module's on_configure rejects an empty string (leave `config` out to pass '{}')",
+    );
   } else if (typeof config === "string" && LONE_SURROGATE.test(config)) {
     add(path, "contains a lone UTF-16 surrogate, which has no UTF-8 form");
   }
 }
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
+
 function checkPath(path: string, match: string, at: PathKey[], add: Add): void {
-  if (/[\u0000-\u001f\u007f]/.test(path)) {
+  if (CONTROL_CHAR.test(path)) {
     add(at, "must not contain control characters (nginx cannot express them in a location)");
     return;
   }
@@ -119,6 +153,10 @@ function distance(a: string, b: string): number {
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      d[i]![j] = Math.min(
+        d[i - 1]![j]! + 1,
+        d[i]![j - 1]! + 1,
+        d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
   return d[a.length]![b.length]!;
 }

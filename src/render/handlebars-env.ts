@@ -27,7 +27,10 @@ export function compileTemplate(name: string): Handlebars.TemplateDelegate {
   loadPartials();
   let t = cache.get(name);
   if (!t) {
-    t = hbs.compile(readFileSync(join(TEMPLATE_DIR, name), "utf8"), { noEscape: true, strict: true });
+    t = hbs.compile(readFileSync(join(TEMPLATE_DIR, name), "utf8"), {
+      noEscape: true,
+      strict: true,
+    });
     cache.set(name, t);
   }
   return t;

@@ -28,7 +28,11 @@ export function defaultTarget(project: Project): EngineTarget {
   return {
     vm: project.data.engine.vm,
     prefix: `${prefix}/nginx`,
-    luaPackagePath: [`${prefix}/lualib/?.lua`, `${prefix}/lualib/?/init.lua`, `${prefix}/site/lualib/?.lua`],
+    luaPackagePath: [
+      `${prefix}/lualib/?.lua`,
+      `${prefix}/lualib/?/init.lua`,
+      `${prefix}/site/lualib/?.lua`,
+    ],
     luaPackageCpath: [`${prefix}/lualib/?.so`],
     loadModules: [],
     pluginDir: project.data.gateway.pluginDir ?? `${prefix}/nginx/wasm`,

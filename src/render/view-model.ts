@@ -26,7 +26,14 @@ export interface NginxConfView {
   upstreams: { name: string; servers: string[] }[];
   plugins: { nameLua: string; pathLua: string; closed: boolean; status: number }[];
   contexts: { id: number; pluginLua: string; configLua: string; comment: string }[];
-  routes: { id: number; comment: string; requestHeaders: string; requestBody: string; responseHeaders: string; responseBody: string }[];
+  routes: {
+    id: number;
+    comment: string;
+    requestHeaders: string;
+    requestBody: string;
+    responseHeaders: string;
+    responseBody: string;
+  }[];
   servers: { listen: string; serverNames: string; locations: LocationView[] }[];
 }
 
@@ -58,7 +65,12 @@ export function buildViewModel(project: Project, target: EngineTarget): NginxCon
     if (id === undefined) {
       id = contexts.length + 1;
       contextIds.set(key, id);
-      contexts.push({ id, pluginLua: luaString(plugin.data.name), configLua: luaString(config), comment: `${plugin.data.name}, ${describeConfig(config)}` });
+      contexts.push({
+        id,
+        pluginLua: luaString(plugin.data.name),
+        configLua: luaString(config),
+        comment: `${plugin.data.name}, ${describeConfig(config)}`,
+      });
     }
     return id;
   };
@@ -68,8 +80,13 @@ export function buildViewModel(project: Project, target: EngineTarget): NginxCon
     listen: String(server.listen),
     serverNames: server.serverName.join(" "),
     locations: server.routes.map((route, r): LocationView => {
-      const steps = routeSteps(route, byName).map(({ plugin, config }) => ({ plugin, phases: phasesOf(plugin.info), ctx: contextFor(plugin, config) }));
-      const ids = (phase: keyof PluginPhases) => steps.filter((st) => st.phases[phase]).map((st) => st.ctx);
+      const steps = routeSteps(route, byName).map(({ plugin, config }) => ({
+        plugin,
+        phases: phasesOf(plugin.info),
+        ctx: contextFor(plugin, config),
+      }));
+      const ids = (phase: keyof PluginPhases) =>
+        steps.filter((st) => st.phases[phase]).map((st) => st.ctx);
       const id = routes.length + 1;
       const view = {
         requestHeaders: ids("requestHeaders"),
@@ -85,12 +102,17 @@ export function buildViewModel(project: Project, target: EngineTarget): NginxCon
         responseHeaders: luaList(view.responseHeaders),
         responseBody: luaList(view.responseBody),
       });
-      const closedOnResponseHeaders = steps.some((st) => st.phases.responseHeaders && st.plugin.data.failure.policy === "closed");
+      const closedOnResponseHeaders = steps.some(
+        (st) => st.phases.responseHeaders && st.plugin.data.failure.policy === "closed",
+      );
       return {
         routeId: id,
         location: locationArgs(route),
         plugins: steps.map((st) => st.plugin.data.name).join(", "),
-        requestPhase: view.requestHeaders.length + view.requestBody.length > 0 ? data.gateway.requestHeadersPhase : "",
+        requestPhase:
+          view.requestHeaders.length + view.requestBody.length > 0
+            ? data.gateway.requestHeadersPhase
+            : "",
         responseHeaders: view.responseHeaders.length > 0,
         // A fail-closed response-headers plugin must be able to replace the body, so it needs the body filter too.
         bodyFilter: view.responseBody.length > 0 || closedOnResponseHeaders,
@@ -98,7 +120,10 @@ export function buildViewModel(project: Project, target: EngineTarget): NginxCon
         respond: route.respond
           ? {
               status: route.respond.status,
-              headers: Object.entries(route.respond.headers).map(([name, value]) => ({ name: luaString(name), value: luaString(value) })),
+              headers: Object.entries(route.respond.headers).map(([name, value]) => ({
+                name: luaString(name),
+                value: luaString(value),
+              })),
               body: luaString(route.respond.body),
             }
           : false,
@@ -134,12 +159,18 @@ export function buildViewModel(project: Project, target: EngineTarget): NginxCon
 }
 
 /** The plugins of a route with their effective config, highest priority first (ties keep the route's order). */
-export function routeSteps(route: RouteData, byName: Map<string, ResolvedPlugin>): { plugin: ResolvedPlugin; config: string }[] {
+export function routeSteps(
+  route: RouteData,
+  byName: Map<string, ResolvedPlugin>,
+): { plugin: ResolvedPlugin; config: string }[] {
   return route.plugins
     .map((rp) => {
       const name = typeof rp === "string" ? rp : rp.name;
       const plugin = byName.get(name);
-      if (!plugin) throw new Error(`route names unknown plugin ${name}; the project rules should have caught it`);
+      if (!plugin)
+        throw new Error(
+          `route names unknown plugin ${name}; the project rules should have caught it`,
+        );
       const override = typeof rp === "string" ? undefined : rp.config;
       return { plugin, config: configText(override !== undefined ? override : plugin.data.config) };
     })

@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** The body of every `NAME_by_lua_block { ... }` in order, with the location it sits in (null at http level). */
-export function luaBlocks(conf: string): { phase: string; location: string | null; code: string }[] {
+export function luaBlocks(
+  conf: string,
+): { phase: string; location: string | null; code: string }[] {
   const out: { phase: string; location: string | null; code: string }[] = [];
   const re = /(?:location\s+([^{]*?)\s*\{)|(\w+)_by_lua_block\s*\{/g;
   let location: string | null = null;
@@ -23,7 +25,11 @@ export function luaBlocks(conf: string): { phase: string; location: string | nul
       if (conf[i] === "{") depth++;
       else if (conf[i] === "}") depth--;
     }
-    out.push({ phase: m[2]!, location: m[2] === "init" || m[2] === "init_worker" ? null : location, code: conf.slice(re.lastIndex, i - 1) });
+    out.push({
+      phase: m[2]!,
+      location: m[2] === "init" || m[2] === "init_worker" ? null : location,
+      code: conf.slice(re.lastIndex, i - 1),
+    });
     re.lastIndex = i;
   }
   return out;
@@ -62,12 +68,21 @@ export function runLua(conf: string, scenario: Scenario = {}): LuaRun {
   });
   const lua = (s: string) => `"${[...Buffer.from(s, "utf8")].map((b) => `\\${b}`).join("")}"`;
   const set = (xs: string[] = []) => `{ ${xs.map((x) => `[${lua(x)}] = true`).join(", ")} }`;
-  const map = (o: Record<string, number> = {}) => `{ ${Object.entries(o).map(([k, v]) => `[${lua(k)}] = ${v}`).join(", ")} }`;
+  const map = (o: Record<string, number> = {}) =>
+    `{ ${Object.entries(o)
+      .map(([k, v]) => `[${lua(k)}] = ${v}`)
+      .join(", ")} }`;
   const blockTable = blocks
-    .map((b, i) => `{ phase = ${lua(b.phase)}, location = ${b.location === null ? "nil" : lua(b.location)}, file = ${lua(files[i]!)} }`)
+    .map(
+      (b, i) =>
+        `{ phase = ${lua(b.phase)}, location = ${b.location === null ? "nil" : lua(b.location)}, file = ${lua(files[i]!)} }`,
+    )
     .join(",\n");
   const requests = (scenario.requests ?? [])
-    .map((r) => `{ location = ${lua(r.location)}, body = ${r.body === undefined ? "nil" : lua(r.body)}, body_file = ${r.bodyFile === undefined ? "nil" : lua(r.bodyFile)}, chunks = { ${(r.chunks ?? ["upstream body"]).map(lua).join(", ")} } }`)
+    .map(
+      (r) =>
+        `{ location = ${lua(r.location)}, body = ${r.body === undefined ? "nil" : lua(r.body)}, body_file = ${r.bodyFile === undefined ? "nil" : lua(r.bodyFile)}, chunks = { ${(r.chunks ?? ["upstream body"]).map(lua).join(", ")} } }`,
+    )
     .join(",\n");
   const driver = `
 local function hex(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end

@@ -1,4 +1,5 @@
 // The Lua glue in the rendered nginx.conf, executed by real LuaJIT against recording stubs of ngx and resty.proxy-wasm.
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderNginxConf } from "../../src/render/nginx-conf.js";
 import { defaultTarget } from "../../src/render/target.js";
@@ -6,7 +7,10 @@ import { hasCommand, skipReason } from "../helpers/skip.js";
 import { hex, runLua } from "../helpers/lua-harness.js";
 import { projectFrom } from "../helpers/project.js";
 
-const noLuajit = skipReason(hasCommand("luajit"), "luajit is not installed (scripts/setup-test-env.sh installs Debian's luajit)");
+const noLuajit = skipReason(
+  hasCommand("luajit"),
+  "luajit is not installed (scripts/setup-test-env.sh installs Debian's luajit)",
+);
 
 function conf(yaml: string, exports: Record<string, string[]>): string {
   const p = projectFrom(yaml, exports);
@@ -16,220 +20,268 @@ function conf(yaml: string, exports: Record<string, string[]>): string {
 const RESP = ["proxy_on_response_headers"];
 const REQ = ["proxy_on_request_headers"];
 
-describe.skipIf(noLuajit)(`rendered Lua glue run in LuaJIT${noLuajit ? ` (skipped: ${noLuajit})` : ""}`, () => {
-  it("delivers hostile config strings to on_configure byte for byte", () => {
-    const hostile = [
-      'quote " and backslash \\ and \\n literal',
-      "line one\nline two\r\nthree\rfour",
-      "long ]] bracket ]=] and ]==] and [[ open",
-      "nul \u0000 byte and tab \t and bell \u0007",
-      "non-ASCII: héllo wörld 日本語 🚀",
-      "braces } { and $var and ; and # and -- comment",
-      "\n leading newline",
-    ];
-    const yaml = [
-      "plugins:",
-      ...hostile.map((c, i) => `  - { name: p${i}, file: p.wasm, config: ${JSON.stringify(c)} }`),
-      "servers:",
-      "  - routes:",
-      `      - { path: /, respond: { body: ok }, plugins: [${hostile.map((_, i) => `p${i}`).join(", ")}] }`,
-    ].join("\n");
-    const run = runLua(conf(yaml, Object.fromEntries(hostile.map((_, i) => [`p${i}`, RESP]))));
-    const configured = run.events.filter((e) => e.startsWith("configure "));
-    expect(configured).toEqual(hostile.map((c, i) => `configure p${i} ${hex(c)}`));
-  });
+describe.skipIf(noLuajit)(
+  `rendered Lua glue run in LuaJIT${noLuajit ? ` (skipped: ${noLuajit})` : ""}`,
+  () => {
+    it("delivers hostile config strings to on_configure byte for byte", () => {
+      const hostile = [
+        'quote " and backslash \\ and \\n literal',
+        "line one\nline two\r\nthree\rfour",
+        "long ]] bracket ]=] and ]==] and [[ open",
+        "nul \u0000 byte and tab \t and bell \u0007",
+        "non-ASCII: héllo wörld 日本語 🚀",
+        "braces } { and $var and ; and # and -- comment",
+        "\n leading newline",
+      ];
+      const yaml = [
+        "plugins:",
+        ...hostile.map((c, i) => `  - { name: p${i}, file: p.wasm, config: ${JSON.stringify(c)} }`),
+        "servers:",
+        "  - routes:",
+        `      - { path: /, respond: { body: ok }, plugins: [${hostile.map((_, i) => `p${i}`).join(", ")}] }`,
+      ].join("\n");
+      const run = runLua(conf(yaml, Object.fromEntries(hostile.map((_, i) => [`p${i}`, RESP]))));
+      const configured = run.events.filter((e) => e.startsWith("configure "));
+      expect(configured).toEqual(hostile.map((c, i) => `configure p${i} ${hex(c)}`));
+    });
 
-  it("serialises object configs as JSON and passes {} when config is absent", () => {
-    const run = runLua(
-      conf(
-        `plugins:
+    it("serialises object configs as JSON and passes {} when config is absent", () => {
+      const run = runLua(
+        conf(
+          `plugins:
   - { name: obj, file: p.wasm, config: { deny: ["/admin"], status: 403, "we\\"ird": "]]" } }
   - { name: none, file: p.wasm }
 servers:
   - routes: [{ path: /, respond: {}, plugins: [obj, none] }]`,
-        { obj: REQ, none: REQ },
-      ),
-    );
-    expect(run.events).toContain(`configure obj ${hex('{"deny":["/admin"],"status":403,"we\\"ird":"]]"}')}`);
-    expect(run.events).toContain(`configure none ${hex("{}")}`);
-  });
+          { obj: REQ, none: REQ },
+        ),
+      );
+      expect(run.events).toContain(
+        `configure obj ${hex('{"deny":["/admin"],"status":403,"we\\"ird":"]]"}')}`,
+      );
+      expect(run.events).toContain(`configure none ${hex("{}")}`);
+    });
 
-  it("configures each distinct (plugin, config) once per worker and never during requests", () => {
-    const run = runLua(
-      conf(
-        `plugins:
+    it("configures each distinct (plugin, config) once per worker and never during requests", () => {
+      const run = runLua(
+        conf(
+          `plugins:
   - { name: a, file: a.wasm, config: one }
 servers:
   - routes:
       - { path: /x, respond: {}, plugins: [a] }
       - { path: /y, respond: {}, plugins: [a] }
       - { path: /z, respond: {}, plugins: [{ name: a, config: two }] }`,
-        { a: REQ },
-      ),
-      { requests: Array.from({ length: 50 }, (_, i) => ({ location: ['"/x"', '"/y"', '"/z"'][i % 3]! })) },
-    );
-    expect(run.events.filter((e) => e.startsWith("load "))).toEqual(["load a /usr/local/openresty/nginx/wasm/a.wasm"]);
-    expect(run.events.filter((e) => e.startsWith("configure "))).toEqual([`configure a ${hex("one")}`, `configure a ${hex("two")}`]);
-    expect(run.events.filter((e) => e.startsWith("call request_headers"))).toHaveLength(50);
-    const firstRequest = run.events.indexOf('request "/x"');
-    expect(run.events.slice(firstRequest).some((e) => e.startsWith("configure"))).toBe(false);
-  });
+          { a: REQ },
+        ),
+        {
+          requests: Array.from({ length: 50 }, (_, i) => ({
+            location: ['"/x"', '"/y"', '"/z"'][i % 3]!,
+          })),
+        },
+      );
+      expect(run.events.filter((e) => e.startsWith("load "))).toEqual([
+        "load a /usr/local/openresty/nginx/wasm/a.wasm",
+      ]);
+      expect(run.events.filter((e) => e.startsWith("configure "))).toEqual([
+        `configure a ${hex("one")}`,
+        `configure a ${hex("two")}`,
+      ]);
+      expect(run.events.filter((e) => e.startsWith("call request_headers"))).toHaveLength(50);
+      const firstRequest = run.events.indexOf('request "/x"');
+      expect(run.events.slice(firstRequest).some((e) => e.startsWith("configure"))).toBe(false);
+    });
 
-  it("runs plugins in priority order, highest first, ties in route order", () => {
-    const run = runLua(
-      conf(
-        `plugins:
+    it("runs plugins in priority order, highest first, ties in route order", () => {
+      const run = runLua(
+        conf(
+          `plugins:
   - { name: low, file: p.wasm, priority: 1 }
   - { name: high, file: p.wasm, priority: 100 }
   - { name: tie1, file: p.wasm, priority: 50 }
   - { name: tie2, file: p.wasm, priority: 50 }
 servers:
   - routes: [{ path: /, respond: {}, plugins: [low, tie2, tie1, high] }]`,
-        { low: REQ, high: REQ, tie1: REQ, tie2: REQ },
-      ),
-      { requests: [{ location: '"/"' }] },
-    );
-    const calls = run.events.filter((e) => e.startsWith("call request_headers")).map((e) => e.split(" ")[2]);
-    expect(calls).toEqual(["high", "tie2", "tie1", "low"]);
-  });
+          { low: REQ, high: REQ, tie1: REQ, tie2: REQ },
+        ),
+        { requests: [{ location: '"/"' }] },
+      );
+      const calls = run.events
+        .filter((e) => e.startsWith("call request_headers"))
+        .map((e) => e.split(" ")[2]);
+      expect(calls).toEqual(["high", "tie2", "tie1", "low"]);
+    });
 
-  it("survives wasm.load returning nil at start-up, then fails requests closed with the configured status", () => {
-    const run = runLua(
-      conf(
-        `plugins:
+    it("survives wasm.load returning nil at start-up, then fails requests closed with the configured status", () => {
+      const run = runLua(
+        conf(
+          `plugins:
   - { name: gone, file: p.wasm, failure: { policy: closed, status: 502 } }
 servers:
   - routes: [{ path: /, respond: { body: secret }, plugins: [gone] }]`,
-        { gone: REQ },
-      ),
-      { loadFails: ["gone"], requests: [{ location: '"/"' }] },
-    );
-    expect(run.events.some((e) => e.startsWith("log err orwasm: plugin gone failed to load"))).toBe(true);
-    expect(run.events.filter((e) => e.startsWith("configure"))).toEqual([]);
-    expect(run.events).toContain("exit 502");
-    expect(run.events.some((e) => e.startsWith("log err orwasm: plugin gone failed in request headers (fail-closed, answering 502)"))).toBe(true);
-    expect(run.events.filter((e) => e.startsWith("print"))).toEqual([]); // the fixed response never ran
-  });
+          { gone: REQ },
+        ),
+        { loadFails: ["gone"], requests: [{ location: '"/"' }] },
+      );
+      expect(
+        run.events.some((e) => e.startsWith("log err orwasm: plugin gone failed to load")),
+      ).toBe(true);
+      expect(run.events.filter((e) => e.startsWith("configure"))).toEqual([]);
+      expect(run.events).toContain("exit 502");
+      expect(
+        run.events.some((e) =>
+          e.startsWith(
+            "log err orwasm: plugin gone failed in request headers (fail-closed, answering 502)",
+          ),
+        ),
+      ).toBe(true);
+      expect(run.events.filter((e) => e.startsWith("print"))).toEqual([]); // the fixed response never ran
+    });
 
-  it("lets the request through a fail-open plugin that failed and logs a warning", () => {
-    const run = runLua(
-      conf(
-        `plugins:
+    it("lets the request through a fail-open plugin that failed and logs a warning", () => {
+      const run = runLua(
+        conf(
+          `plugins:
   - { name: flaky, file: p.wasm, failure: open, priority: 2 }
   - { name: next, file: p.wasm, priority: 1 }
 servers:
   - routes: [{ path: /, respond: { body: served }, plugins: [flaky, next] }]`,
-        { flaky: REQ, next: REQ },
-      ),
-      { callFails: ["flaky:request_headers"], requests: [{ location: '"/"' }] },
-    );
-    expect(run.events.some((e) => e.startsWith("log warn orwasm: plugin flaky failed in request headers (fail-open, continuing): boom"))).toBe(true);
-    expect(run.events).toContain(`call request_headers next ${hex("")}`);
-    expect(run.events).toContain(`print ${hex("served")}`);
-    expect(run.events.some((e) => e.startsWith("exit"))).toBe(false);
-  });
+          { flaky: REQ, next: REQ },
+        ),
+        { callFails: ["flaky:request_headers"], requests: [{ location: '"/"' }] },
+      );
+      expect(
+        run.events.some((e) =>
+          e.startsWith(
+            "log warn orwasm: plugin flaky failed in request headers (fail-open, continuing): boom",
+          ),
+        ),
+      ).toBe(true);
+      expect(run.events).toContain(`call request_headers next ${hex("")}`);
+      expect(run.events).toContain(`print ${hex("served")}`);
+      expect(run.events.some((e) => e.startsWith("exit"))).toBe(false);
+    });
 
-  it("treats a plugin that rejected its configuration as failed on every request", () => {
-    const run = runLua(
-      conf(
-        `plugins:
+    it("treats a plugin that rejected its configuration as failed on every request", () => {
+      const run = runLua(
+        conf(
+          `plugins:
   - { name: picky, file: p.wasm }
 servers:
   - routes: [{ path: /, respond: {}, plugins: [picky] }]`,
-        { picky: REQ },
-      ),
-      { configureFails: ["picky"], requests: [{ location: '"/"' }] },
-    );
-    expect(run.events.some((e) => e.startsWith("log err orwasm: plugin picky rejected its configuration"))).toBe(true);
-    expect(run.events).toContain("exit 503");
-  });
+          { picky: REQ },
+        ),
+        { configureFails: ["picky"], requests: [{ location: '"/"' }] },
+      );
+      expect(
+        run.events.some((e) =>
+          e.startsWith("log err orwasm: plugin picky rejected its configuration"),
+        ),
+      ).toBe(true);
+      expect(run.events).toContain("exit 503");
+    });
 
-  it("stops at a plugin's local response: later plugins never run", () => {
-    const run = runLua(
-      conf(
-        `plugins:
+    it("stops at a plugin's local response: later plugins never run", () => {
+      const run = runLua(
+        conf(
+          `plugins:
   - { name: deny, file: p.wasm, priority: 10 }
   - { name: after, file: p.wasm }
 servers:
   - routes: [{ path: /, respond: {}, plugins: [deny, after] }]`,
-        { deny: REQ, after: REQ },
-      ),
-      { localResponse: { deny: 403 }, requests: [{ location: '"/"' }] },
-    );
-    expect(run.events).toContain("exit 403");
-    expect(run.events.some((e) => e.startsWith("call request_headers after"))).toBe(false);
-  });
+          { deny: REQ, after: REQ },
+        ),
+        { localResponse: { deny: 403 }, requests: [{ location: '"/"' }] },
+      );
+      expect(run.events).toContain("exit 403");
+      expect(run.events.some((e) => e.startsWith("call request_headers after"))).toBe(false);
+    });
 
-  it("reads the request body only for plugins exporting proxy_on_request_body, from memory or the spilled file", () => {
-    const { writeFileSync, mkdtempSync } = require("node:fs") as typeof import("node:fs");
-    const spilled = `${mkdtempSync("/tmp/orwasm-body-")}/body`;
-    writeFileSync(spilled, "spilled \u0000 body");
-    const text = conf(
-      `plugins:
+    it("reads the request body only for plugins exporting proxy_on_request_body, from memory or the spilled file", () => {
+      const spilled = `${mkdtempSync("/tmp/orwasm-body-")}/body`;
+      writeFileSync(spilled, "spilled \u0000 body");
+      const text = conf(
+        `plugins:
   - { name: hdr, file: p.wasm, priority: 2 }
   - { name: body, file: p.wasm, priority: 1 }
 servers:
   - routes:
       - { path: /b, respond: {}, plugins: [hdr, body] }
       - { path: /h, respond: {}, plugins: [hdr] }`,
-      { hdr: REQ, body: [...REQ, "proxy_on_request_body"] },
-    );
-    const run = runLua(text, {
-      requests: [
-        { location: '"/b"', body: "in memory" },
-        { location: '"/b"', bodyFile: spilled },
-        { location: '"/b"' },
-        { location: '"/h"', body: "never read" },
-      ],
+        { hdr: REQ, body: [...REQ, "proxy_on_request_body"] },
+      );
+      const run = runLua(text, {
+        requests: [
+          { location: '"/b"', body: "in memory" },
+          { location: '"/b"', bodyFile: spilled },
+          { location: '"/b"' },
+          { location: '"/h"', body: "never read" },
+        ],
+      });
+      const bodyCalls = run.events.filter((e) => e.startsWith("call request_body"));
+      expect(bodyCalls).toEqual([
+        `call request_body body ${hex("in memory")}`,
+        `call request_body body ${hex("spilled \u0000 body")}`,
+      ]);
+      expect(run.events.filter((e) => e === "read_body")).toHaveLength(3); // not for /h
+      const [hdrCall, bodyCall] = [
+        run.events.indexOf(`call request_headers hdr ${hex("")}`),
+        run.events.indexOf(bodyCalls[0]!),
+      ];
+      expect(hdrCall).toBeLessThan(bodyCall); // all request headers first, then the body
     });
-    const bodyCalls = run.events.filter((e) => e.startsWith("call request_body"));
-    expect(bodyCalls).toEqual([`call request_body body ${hex("in memory")}`, `call request_body body ${hex("spilled \u0000 body")}`]);
-    expect(run.events.filter((e) => e === "read_body")).toHaveLength(3); // not for /h
-    const [hdrCall, bodyCall] = [run.events.indexOf(`call request_headers hdr ${hex("")}`), run.events.indexOf(bodyCalls[0]!)];
-    expect(hdrCall).toBeLessThan(bodyCall); // all request headers first, then the body
-  });
 
-  it("replaces the response with the policy status when a fail-closed response-headers plugin fails", () => {
-    const run = runLua(
-      conf(
-        `plugins:
+    it("replaces the response with the policy status when a fail-closed response-headers plugin fails", () => {
+      const run = runLua(
+        conf(
+          `plugins:
   - { name: rh, file: p.wasm, failure: { policy: closed, status: 500 } }
 servers:
   - routes: [{ path: /, respond: {}, plugins: [rh] }]`,
-        { rh: RESP },
-      ),
-      { callFails: ["rh:response_headers"], requests: [{ location: '"/"', chunks: ["secret upstream ", "data"] }] },
-    );
-    expect(run.events).toContain("status 500");
-    expect(run.events).toContain("header content_length nil");
-    const bodies = run.events.filter((e) => e.startsWith("body "));
-    expect(bodies).toEqual([`body ${hex("plugin failure\n")}`, `body ${hex("")}`]);
-  });
+          { rh: RESP },
+        ),
+        {
+          callFails: ["rh:response_headers"],
+          requests: [{ location: '"/"', chunks: ["secret upstream ", "data"] }],
+        },
+      );
+      expect(run.events).toContain("status 500");
+      expect(run.events).toContain("header content_length nil");
+      const bodies = run.events.filter((e) => e.startsWith("body "));
+      expect(bodies).toEqual([`body ${hex("plugin failure\n")}`, `body ${hex("")}`]);
+    });
 
-  it("aborts the response when a fail-closed response-body plugin fails, and ignores a fail-open one", () => {
-    const yaml = (policy: string) => `plugins:
+    it("aborts the response when a fail-closed response-body plugin fails, and ignores a fail-open one", () => {
+      const yaml = (policy: string) => `plugins:
   - { name: rb, file: p.wasm, failure: ${policy} }
 servers:
   - routes: [{ path: /, respond: {}, plugins: [rb] }]`;
-    const closed = runLua(conf(yaml("closed"), { rb: ["proxy_on_response_body"] }), { callFails: ["rb:response_body"], requests: [{ location: '"/"' }] });
-    expect(closed.events).toContain("filter-return NGX_ERROR");
-    const open = runLua(conf(yaml("open"), { rb: ["proxy_on_response_body"] }), { callFails: ["rb:response_body"], requests: [{ location: '"/"' }] });
-    expect(open.events.some((e) => e.startsWith("filter-return"))).toBe(false);
-    expect(open.events).toContain(`body ${hex("upstream body")}`);
-  });
+      const closed = runLua(conf(yaml("closed"), { rb: ["proxy_on_response_body"] }), {
+        callFails: ["rb:response_body"],
+        requests: [{ location: '"/"' }],
+      });
+      expect(closed.events).toContain("filter-return NGX_ERROR");
+      const open = runLua(conf(yaml("open"), { rb: ["proxy_on_response_body"] }), {
+        callFails: ["rb:response_body"],
+        requests: [{ location: '"/"' }],
+      });
+      expect(open.events.some((e) => e.startsWith("filter-return"))).toBe(false);
+      expect(open.events).toContain(`body ${hex("upstream body")}`);
+    });
 
-  it("answers a fixed response whose body and headers reach the client byte for byte", () => {
-    const body = 'a "quoted" $not_a_var ]] \u0000 end\n';
-    const run = runLua(
-      conf(
-        `servers:
+    it("answers a fixed response whose body and headers reach the client byte for byte", () => {
+      const body = 'a "quoted" $not_a_var ]] \u0000 end\n';
+      const run = runLua(
+        conf(
+          `servers:
   - routes: [{ path: /, respond: { status: 418, body: ${JSON.stringify(body)}, headers: { x-odd: "v\\"]]" } } }]`,
-        {},
-      ),
-      { requests: [{ location: '"/"' }] },
-    );
-    expect(run.events).toContain("status 418");
-    expect(run.events).toContain('header x-odd v"]]');
-    expect(run.events).toContain(`print ${hex(body)}`);
-  });
-});
+          {},
+        ),
+        { requests: [{ location: '"/"' }] },
+      );
+      expect(run.events).toContain("status 418");
+      expect(run.events).toContain('header x-odd v"]]');
+      expect(run.events).toContain(`print ${hex(body)}`);
+    });
+  },
+);

@@ -1,4 +1,7 @@
 // Every command the CLI knows, in the order `--help` lists them.
 import type { Register } from "../command.js";
+import { registerConf } from "./conf.js";
+import { registerInspect } from "./inspect.js";
+import { registerPlugin } from "./plugin.js";
 
-export const commands: Register[] = [];
+export const commands: Register[] = [registerConf, registerInspect, registerPlugin];

@@ -1,0 +1,104 @@
+// `orwasm inspect`: what a .wasm exports and imports, and whether the chosen host can run it.
+import { readFile } from "node:fs/promises";
+import { relative, resolve } from "node:path";
+import { ConfigError } from "../../errors.js";
+import { hostProfiles } from "../../hosts/wasm-nginx-module-0.7.0.js";
+import { auditPlugin, type Finding } from "../../inspect/audit.js";
+import { NotWasmError, readWasmInfo } from "../../inspect/read-wasm.js";
+import { importSignatures } from "../../inspect/wasm-signatures.js";
+import { phasesOf } from "../../render/phases.js";
+import { EXIT } from "../exit-codes.js";
+import type { Register } from "../command.js";
+
+export const registerInspect: Register = (program, io, run) => {
+  program
+    .command("inspect")
+    .description(
+      "show a plugin's ABI, callbacks and nginx phases, and audit its imports against the host",
+    )
+    .argument("<plugin>", "a .wasm file")
+    .option(
+      "--host <vm>",
+      `the host to audit against: ${Object.keys(hostProfiles).join(" | ")} (wasm-nginx-module 0.7.0)`,
+      "wasmtime",
+    )
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      `
+Errors mean the plugin will not instantiate or cannot work on that host (exit 1);
+warnings name host functions that answer UNIMPLEMENTED there.
+
+Examples:
+  $ orwasm inspect build/add_header.wasm
+  $ orwasm inspect plugin.wasm --host wasmedge --json`,
+    )
+    .action((pluginArg: string, opts: { host: string; json?: boolean }) =>
+      run(async () => {
+        const host = hostProfiles[opts.host];
+        if (!host) {
+          throw new ConfigError([
+            {
+              file: "--host",
+              message: `unknown host '${opts.host}' (known: ${Object.keys(hostProfiles).join(", ")})`,
+            },
+          ]);
+        }
+        const path = resolve(io.cwd, pluginArg);
+        const shown = relative(io.cwd, path) || path;
+        const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+          throw new ConfigError([
+            { file: shown, message: err.code === "ENOENT" ? "no such file" : err.message },
+          ]);
+        });
+        let info;
+        try {
+          info = readWasmInfo(bytes);
+        } catch (err) {
+          if (err instanceof NotWasmError)
+            throw new ConfigError([{ file: shown, message: err.message }]);
+          throw err;
+        }
+        const hostName = `wasm-nginx-module 0.7.0 + ${opts.host}`;
+        const findings = auditPlugin(info, importSignatures(bytes), host, hostName);
+        const errors = findings.filter((f) => f.severity === "error").length;
+        if (opts.json) {
+          io.out(
+            `${JSON.stringify({ file: path, host: host.id, abiVersion: info.abiVersion ?? null, callbacks: info.callbacks, phases: phasesOf(info), imports: info.imports, exports: info.exports, findings, ok: errors === 0 }, null, 2)}\n`,
+          );
+        } else {
+          io.out(report(shown, hostName, info, findings));
+        }
+        return errors > 0 ? EXIT.checksFailed : EXIT.ok;
+      }),
+    );
+};
+
+function report(
+  file: string,
+  hostName: string,
+  info: ReturnType<typeof readWasmInfo>,
+  findings: Finding[],
+): string {
+  const phases = Object.entries(phasesOf(info))
+    .filter(([, on]) => on)
+    .map(([k]) => k);
+  const lines = [
+    `${file}`,
+    `  ABI:        ${info.abiVersion ?? "(no proxy_abi_version_* export)"}`,
+    `  callbacks:  ${info.callbacks.join(", ") || "(none)"}`,
+    `  phases:     ${phases.join(", ") || "(none)"}`,
+    `  imports:    ${info.imports.length} (${[...new Set(info.imports.map((i) => i.module))].join(", ") || "none"})`,
+    `  host:       ${hostName}`,
+  ];
+  const mark = { error: "error  ", warning: "warning", info: "note   " } as const;
+  for (const f of findings) lines.push(`  ${mark[f.severity]} ${f.message}`);
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const warnings = findings.filter((f) => f.severity === "warning").length;
+  lines.push(
+    errors
+      ? `FAIL: ${errors} error(s), ${warnings} warning(s)`
+      : `OK: runs on ${hostName}${warnings ? ` (${warnings} warning(s))` : ""}`,
+  );
+  return `${lines.join("\n")}\n`;
+}

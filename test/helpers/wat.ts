@@ -1,0 +1,41 @@
+// Makes small .wasm modules from WebAssembly text, for edge cases that real plugins cannot express (bad imports, missing exports).
+import wabtInit from "wabt";
+
+const wabt = await wabtInit();
+
+/** Compiles WAT text to wasm bytes. */
+export function wat(text: string): Uint8Array {
+  const mod = wabt.parseWat("test.wat", text);
+  try {
+    return mod.toBinary({}).buffer;
+  } finally {
+    mod.destroy();
+  }
+}
+
+/**
+ * A minimal proxy-wasm module: memory, ABI marker, malloc, context create/configure and the given callbacks,
+ * plus the given function imports (`module.name` → signature such as `(param i32 i32) (result i32)`).
+ */
+export function proxyWasm(
+  callbacks: string[],
+  imports: Record<string, string> = {},
+  abi = "proxy_abi_version_0_2_1",
+): Uint8Array {
+  const imp = Object.entries(imports)
+    .map(([full, sig], i) => {
+      const [m, n] = full.split(".");
+      return `(import "${m}" "${n}" (func $i${i} ${sig}))`;
+    })
+    .join("\n");
+  const cbs = callbacks
+    .map((c) => `(func (export "${c}") (param i32 i32 i32) (result i32) i32.const 0)`)
+    .join("\n");
+  return wat(`(module ${imp}
+    (memory (export "memory") 1)
+    ${abi ? `(func (export "${abi}"))` : ""}
+    (func (export "malloc") (param i32) (result i32) i32.const 1024)
+    (func (export "proxy_on_context_create") (param i32 i32))
+    (func (export "proxy_on_configure") (param i32 i32) (result i32) i32.const 1)
+    ${cbs})`);
+}
