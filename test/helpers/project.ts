@@ -22,7 +22,14 @@ export function projectFrom(yaml: string, exports: Record<string, string[]>): Pr
         sha256: "0".repeat(64),
         info: {
           imports: [],
-          exports: ["memory", "proxy_abi_version_0_2_1", "proxy_on_context_create", "proxy_on_configure", "malloc", ...callbacks],
+          exports: [
+            "memory",
+            "proxy_abi_version_0_2_1",
+            "proxy_on_context_create",
+            "proxy_on_configure",
+            "malloc",
+            ...callbacks,
+          ],
           abiVersion: "proxy_abi_version_0_2_1",
           callbacks: ["proxy_on_context_create", "proxy_on_configure", ...callbacks].sort(),
         },
