@@ -69,7 +69,7 @@ export function buildViewModel(project: Project, target: EngineTarget): NginxCon
         id,
         pluginLua: luaString(plugin.data.name),
         configLua: luaString(config),
-        comment: `${plugin.data.name}, ${describeConfig(config)}`,
+        comment: `${plugin.data.name}, ${Buffer.byteLength(config)}-byte config`,
       });
     }
     return id;
@@ -186,10 +186,4 @@ function luaList(ids: number[]): string {
 function locationArgs(route: RouteData): string {
   const modifier = { exact: "= ", prefix: "", regex: "~ " }[route.match];
   return `${modifier}${nginxQuote(route.path)}`;
-}
-
-/** A short, single-line, comment-safe description of a config (the full text is in the Lua string). */
-function describeConfig(config: string): string {
-  const short = config.length > 40 ? `${config.slice(0, 40)}...` : config;
-  return luaComment(`config ${short} (${Buffer.byteLength(config)} bytes)`);
 }

@@ -18,12 +18,18 @@ export function luaBlocks(
       location = m[1];
       continue;
     }
-    // Brace matching is enough: orwasm's Lua strings carry no raw brace or quote, which is what the tests check.
+    // Like lua-nginx-module's block parser: braces inside "..." strings and -- comments do not count.
     let depth = 1;
     let i = re.lastIndex;
-    for (; depth > 0 && i < conf.length; i++) {
-      if (conf[i] === "{") depth++;
-      else if (conf[i] === "}") depth--;
+    while (depth > 0 && i < conf.length) {
+      const c = conf[i];
+      if (c === '"') {
+        for (i++; i < conf.length && conf[i] !== '"'; i++) if (conf[i] === "\\") i++;
+      } else if (c === "-" && conf[i + 1] === "-") {
+        while (i < conf.length && conf[i] !== "\n") i++;
+      } else if (c === "{") depth++;
+      else if (c === "}") depth--;
+      i++;
     }
     out.push({
       phase: m[2]!,

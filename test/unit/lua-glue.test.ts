@@ -31,6 +31,7 @@ describe.skipIf(noLuajit)(
         "nul \u0000 byte and tab \t and bell \u0007",
         "non-ASCII: héllo wörld 日本語 🚀",
         "braces } { and $var and ; and # and -- comment",
+        "unbalanced }}} close",
         "\n leading newline",
       ];
       const yaml = [
