@@ -1,0 +1,6 @@
+// One printed benchmark figure.
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+}

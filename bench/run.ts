@@ -1,0 +1,39 @@
+// `npm run bench`: runs every benchmark and prints its figures and ratios (never asserted by tests).
+import { benchConf } from "./conf.js";
+import type { BenchResult } from "./result.js";
+
+type Bench = { name: string; run: () => Promise<BenchResult[]> };
+
+const benches: Bench[] = [{ name: "conf", run: benchConf }];
+
+/** Optional benches live in files other helpers own; a missing or failing one is reported, not fatal. */
+async function optional(name: string, file: string, fn: string): Promise<Bench> {
+  return {
+    name,
+    run: async () => {
+      const mod = (await import(file)) as Record<string, () => Promise<BenchResult[]>>;
+      const f = mod[fn];
+      if (!f) throw new Error(`${file} does not export ${fn}`);
+      return f();
+    },
+  };
+}
+
+benches.push(await optional("host", "./host.js", "benchHost"));
+benches.push(await optional("dev", "./dev.js", "benchDev"));
+benches.push(await optional("image", "./image.js", "benchImage"));
+
+const only = process.argv.slice(2);
+for (const b of benches) {
+  if (only.length && !only.includes(b.name)) continue;
+  process.stdout.write(`\n## ${b.name}\n`);
+  try {
+    for (const r of await b.run()) {
+      process.stdout.write(
+        `${r.name.padEnd(64)} ${r.value.toFixed(r.value >= 100 ? 0 : 3).padStart(10)} ${r.unit}\n`,
+      );
+    }
+  } catch (err) {
+    process.stdout.write(`skipped: ${(err as Error).message.split("\n")[0]}\n`);
+  }
+}
