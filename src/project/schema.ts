@@ -60,6 +60,13 @@ export const pluginBuildSchema = z.strictObject({
 export const pluginSchema = z
   .strictObject({
     name: nameSchema.describe("unique plugin name; also the name passed to proxy_wasm.load"),
+    rootId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits or _ . : -")
+      .optional()
+      .describe(
+        "the root context id the plugin registers (AssemblyScript: registerRootContext's name); wasm-nginx-module answers plugin_root_id with the name given to proxy_wasm.load, so it must match. Default: the plugin name",
+      ),
     file: z.string().min(1).optional().describe("a built .wasm file, relative to the project file"),
     build: pluginBuildSchema
       .optional()

@@ -24,7 +24,13 @@ export interface NginxConfView {
   clientBodyBufferSize: string;
   clientMaxBodySize: string;
   upstreams: { name: string; servers: string[] }[];
-  plugins: { nameLua: string; pathLua: string; closed: boolean; status: number }[];
+  plugins: {
+    nameLua: string;
+    rootIdLua: string;
+    pathLua: string;
+    closed: boolean;
+    status: number;
+  }[];
   contexts: { id: number; pluginLua: string; configLua: string; comment: string }[];
   routes: {
     id: number;
@@ -148,6 +154,7 @@ export function buildViewModel(project: Project, target: EngineTarget): NginxCon
     upstreams: data.upstreams.map((u) => ({ name: u.name, servers: u.servers })),
     plugins: project.plugins.map((p) => ({
       nameLua: luaString(p.data.name),
+      rootIdLua: luaString(p.data.rootId ?? p.data.name),
       pathLua: luaString(pluginRuntimePath(target, p.data.name)),
       closed: p.data.failure.policy === "closed",
       status: p.data.failure.status,

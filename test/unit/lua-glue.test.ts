@@ -93,6 +93,19 @@ servers:
       expect(run.events.slice(firstRequest).some((e) => e.startsWith("configure"))).toBe(false);
     });
 
+    it("loads a plugin under its root id, which the plugin reads back as plugin_root_id", () => {
+      const run = runLua(
+        conf(
+          `plugins:
+  - { name: add_header, rootId: my_root, file: p.wasm }
+servers:
+  - routes: [{ path: /, respond: {}, plugins: [add_header] }]`,
+          { add_header: RESP },
+        ),
+      );
+      expect(run.events).toContain("load my_root /usr/local/openresty/nginx/wasm/add_header.wasm");
+    });
+
     it("runs plugins in priority order, highest first, ties in route order", () => {
       const run = runLua(
         conf(
