@@ -85,6 +85,21 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
     });
   });
 
+  data.tests.forEach((t, i) => {
+    t.plugins.forEach((tp, k) => {
+      const name = typeof tp === "string" ? tp : tp.name;
+      if (!pluginNames.has(name))
+        add(
+          ["tests", i, "plugins", k],
+          `unknown plugin '${name}'${suggest(name, [...pluginNames.keys()])}`,
+        );
+      if (typeof tp !== "string") checkConfig(tp.config, ["tests", i, "plugins", k, "config"], add);
+    });
+    t.expect.logs.forEach((l, k) =>
+      checkRegex(l.matches, ["tests", i, "expect", "logs", k, "matches"], add),
+    );
+  });
+
   data.smoke.forEach((check, i) => {
     if (check.request.server >= data.servers.length) {
       add(

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { engineSchema } from "./schema-engine.js";
 import { smokeCheckSchema } from "./schema-smoke.js";
+import { pluginTestSchema } from "./schema-tests.js";
 
 /** Names land in Lua strings, file names and log lines: keep them boring. */
 export const nameSchema = z
@@ -162,6 +163,10 @@ export const projectSchema = z
     upstreams: z.array(upstreamSchema).default([]),
     servers: z.array(serverSchema).min(1),
     smoke: z.array(smokeCheckSchema).default([]),
+    tests: z
+      .array(pluginTestSchema)
+      .default([])
+      .describe("plugin test cases for `orwasm test` (embedded host, no gateway)"),
   })
   .describe("an orwasm gateway project");
 

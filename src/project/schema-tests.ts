@@ -1,0 +1,90 @@
+// The `tests` section: plugin test cases run by `orwasm test` in the embedded host, with no gateway and no network.
+import { z } from "zod";
+import { bodyExpectSchema, headerExpectSchema } from "./schema-smoke.js";
+
+const headersSchema = z.record(z.string(), z.string()).default({});
+
+/** A canned answer: what the upstream (or an http_call's target) replies. */
+export const cannedResponseSchema = z.strictObject({
+  status: z.int().min(100).max(599).default(200),
+  headers: headersSchema,
+  body: z.string().default(""),
+});
+
+export const pluginTestSchema = z.strictObject({
+  name: z.string().min(1),
+  plugins: z
+    .array(
+      z.union([
+        z.string(),
+        z.strictObject({
+          name: z.string(),
+          config: z
+            .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
+            .optional(),
+        }),
+      ]),
+    )
+    .min(1)
+    .describe(
+      "the plugins to run, as on a route (priority order applies); per-test config overrides allowed",
+    ),
+  request: z
+    .strictObject({
+      method: z
+        .string()
+        .regex(/^[A-Z]+$/)
+        .default("GET"),
+      path: z.string().startsWith("/").default("/"),
+      headers: headersSchema,
+      body: z.string().optional(),
+    })
+    .default({ method: "GET", path: "/", headers: {} }),
+  upstream: cannedResponseSchema
+    .optional()
+    .describe("what the upstream answers (default: orwasm's echo of the request it got)"),
+  httpCalls: z
+    .record(z.string(), cannedResponseSchema)
+    .default({})
+    .describe(
+      "canned answers to proxy_http_call, keyed by the upstream `host:port` the plugin calls",
+    ),
+  expect: z.strictObject({
+    status: z.int().min(100).max(599).optional(),
+    headers: z
+      .record(z.string(), headerExpectSchema)
+      .default({})
+      .describe("response headers the client gets"),
+    body: bodyExpectSchema.optional(),
+    upstreamHeaders: z
+      .record(z.string(), headerExpectSchema)
+      .default({})
+      .describe("request headers the upstream got"),
+    reachedUpstream: z
+      .boolean()
+      .optional()
+      .describe("false: a plugin answered before the upstream was called"),
+    logs: z
+      .array(
+        z.strictObject({
+          level: z.enum(["debug", "info", "notice", "warn", "error", "crit"]).optional(),
+          matches: z.string(),
+        }),
+      )
+      .default([])
+      .describe("log lines that must appear (regular expressions)"),
+    httpCalls: z
+      .array(
+        z.strictObject({
+          upstream: z.string(),
+          method: z.string().optional(),
+          path: z.string().optional(),
+          headers: z.record(z.string(), headerExpectSchema).default({}),
+        }),
+      )
+      .optional()
+      .describe("the http_calls the plugins made, in order"),
+  }),
+});
+
+export type PluginTestData = z.output<typeof pluginTestSchema>;
