@@ -13,23 +13,18 @@ export interface ProjectFileData {
   data: ProjectData;
 }
 
-/** The project file named on the command line, else `orwasm.yaml` in `cwd`. */
-export function projectPath(arg: string | undefined, cwd: string): string {
-  return resolve(cwd, arg ?? "orwasm.yaml");
-}
-
-/** Reads and checks a project file; every schema problem is reported with file, line and key. */
-export async function readProjectFile(file: string): Promise<ProjectFileData> {
+/** Reads and checks a project file; every schema problem is reported with file (as `shown`), line and key. */
+export async function readProjectFile(file: string, shown = file): Promise<ProjectFileData> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new UsageError(`no project file at ${file} (pass its path, or run in its folder)`);
+      throw new UsageError(`no project file at ${shown} (pass its path, or run in its folder)`);
     }
     throw err;
   }
-  const parsed = parseProjectText(text, file);
+  const parsed = parseProjectText(text, shown);
   if (!parsed.data) throw new ConfigError(parsed.problems);
   return { file, dir: dirname(file), data: parsed.data };
 }

@@ -15,20 +15,38 @@ export interface ResolvedArtifact extends Artifact {
   pinnedBy: "lockfile" | "built-in" | null;
   /** When the lockfile pins this artifact at another version or file, what it pins. */
   stale?: { version: string; file: string };
+  /** When the lockfile pins this very file at a hash other than its published one (which wins), that hash. */
+  conflict?: string;
 }
 
-/** Every artifact the engine needs, for every architecture, with its pin (or null). */
+/**
+ * Every artifact the engine needs, for every architecture, with its pin (or null). A published checksum that
+ * orwasm ships always wins over the lockfile for the same file, so an edited lockfile cannot swap a release.
+ */
 export function resolveArtifacts(engine: EngineData, lock?: Lockfile): ResolvedArtifact[] {
   return engineArtifactSpecs(engine).map((spec): ResolvedArtifact => {
     const entry = lockEntry(lock, artifactKey(spec));
-    if (entry && entry.version === spec.version && entry.file === spec.file) {
-      return { ...spec, sha256: entry.sha256, pinnedBy: "lockfile" };
-    }
-    const stale = entry ? { version: entry.version, file: entry.file } : undefined;
+    const current = entry && entry.version === spec.version && entry.file === spec.file;
+    const stale = entry && !current ? { version: entry.version, file: entry.file } : undefined;
     const known = KNOWN_CHECKSUMS[spec.file];
-    if (known) return { ...spec, sha256: known.sha256, pinnedBy: "built-in", stale };
+    if (known) {
+      const conflict = current && entry.sha256 !== known.sha256 ? entry.sha256 : undefined;
+      return { ...spec, sha256: known.sha256, pinnedBy: "built-in", stale, conflict };
+    }
+    if (current) return { ...spec, sha256: entry.sha256, pinnedBy: "lockfile" };
     return { ...spec, sha256: null, pinnedBy: null, stale };
   });
+}
+
+/** One line per lockfile entry that contradicts a published checksum (the published one is used). */
+export function conflictWarnings(artifacts: ResolvedArtifact[], lockfilePath: string): string[] {
+  return artifacts
+    .filter((a) => a.conflict)
+    .map(
+      (a) =>
+        `${lockfilePath} pins ${a.file} at sha256 ${a.conflict}, but its published sha256 is ${a.sha256} ` +
+        `(${KNOWN_CHECKSUMS[a.file]?.source}); the published one is used. Check how the lockfile changed.`,
+    );
 }
 
 /** The artifacts one build on `arch` uses (the arch-less ones plus that arch's binaries). */

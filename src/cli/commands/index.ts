@@ -3,5 +3,15 @@ import type { Register } from "../command.js";
 import { registerConf } from "./conf.js";
 import { registerInspect } from "./inspect.js";
 import { registerPlugin } from "./plugin.js";
+import { registerBuildScript } from "./build-script.js";
+import { registerLock } from "./lock.js";
+import { registerImage } from "./image.js";
 
-export const commands: Register[] = [registerConf, registerInspect, registerPlugin];
+export const commands: Register[] = [
+  registerConf,
+  registerInspect,
+  registerPlugin,
+  registerBuildScript,
+  registerLock,
+  registerImage,
+];

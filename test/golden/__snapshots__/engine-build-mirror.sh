@@ -41,11 +41,11 @@ configure_flags=(
 # ---- pins: sha256 of every file this script may use, by file name ------------------------------------------------
 pinned_sha256() {
     case "$1" in
-        openresty-1.21.4.2.tar.gz) echo d67d05912354cfc1857e5a991c31dbbe3144b8c6e848839aee93c381d0609081 ;; # lockfile
+        openresty-1.21.4.2.tar.gz) echo 5b1eded25c1d4ed76c0336dfae50bd94d187af9c85ead244135dd5ae363b2e2a ;; # built-in
         wasm-nginx-module-0.7.0.tar.gz) echo 4630f483e60578a1bca41b356d4061ab3c7c681b11d13b17122f23d107679931 ;; # lockfile
         wasmtime-v0.38.1-x86_64-linux-c-api.tar.xz) echo 12a00762492c2f43a59510c21f6925ccc6ab7d8984dbb13be4c6f5e1cd183766 ;; # lockfile
         wasmtime-v0.38.1-aarch64-linux-c-api.tar.xz) echo 76f11b7504ab5863f4baabec2cd60d6d1df3048ee96031e699e01edb6510f0af ;; # lockfile
-        lua-resty-http-0.17.2.tar.gz) echo 5b411cc156453a9b1bc13da7cb66413e6a3eeecfaead1461239b065b03ebd7f6 ;; # lockfile
+        lua-resty-http-0.17.2.tar.gz) echo 3da18ca8582243eff28302591e36651dc7fab046e77336aa4a6fa718bccce4a2 ;; # built-in
         *) return 1 ;;
     esac
 }
