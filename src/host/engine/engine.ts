@@ -1,0 +1,545 @@
+// The engine plays wasm-nginx-module's C side for one loaded plugin: plugin load, root (plugin)
+// contexts, lazily created HTTP contexts, the per-phase calls and their return-code handling
+// (src/http/ngx_http_wasm_module.c, ngx_http_wasm_state.c, ngx_http_wasm_call.c). It is
+// synchronous and runs wherever it is created: in a worker thread or in the caller's thread.
+
+import {
+  ABI_VERSION_EXPORTS,
+  BufferType,
+  MapType,
+  NGX_DECLINED,
+  NGX_OK,
+  PHASE_CALLBACK,
+  RC_NEED_HTTP_CALL,
+  type NginxLogLevel,
+  type ProxyLogLevel,
+} from "../abi.js";
+import { decodeHeaderMap, type HeaderPair } from "../header-map.js";
+import type { RequestState } from "../nginx/request.js";
+import { EnvoyStore, envoyLikeApi, type EnvoyHost } from "./envoy-api.js";
+import { wasmNginxModuleApi, type CallState, type RequestCtx } from "./host-api.js";
+import { importTable, linkError, wasiImports } from "./link.js";
+import { encodeExact, requestHeaderMap, responseHeaderMap } from "./maps.js";
+import type {
+  Callout,
+  ConfigureReply,
+  EngineCall,
+  EngineInit,
+  EngineReplies,
+  HttpReply,
+  LoadReport,
+  LogEntry,
+  ReplyFor,
+} from "./protocol.js";
+import { PluginVm } from "./vm.js";
+
+/** The plugin could not be loaded; `message` says why as the module would log it. */
+export class LoadFailure extends Error {
+  constructor(
+    message: string,
+    readonly logs: LogEntry[],
+  ) {
+    super(message);
+  }
+}
+
+// ngx_http_wasm_plugin_ctx_t
+interface RootCtx {
+  id: number;
+  state: CallState;
+  done: boolean;
+  occupied: Set<number>;
+  /** ngx_queue: insert at head, take the last (oldest first). */
+  free: HttpCtx[];
+}
+
+// ngx_http_wasm_http_ctx_t
+interface HttpCtx {
+  id: number;
+  root: RootCtx;
+}
+
+interface RequestEntry {
+  ctx: RequestCtx;
+  httpCtxs: HttpCtx[];
+}
+
+const ABI_010 = 0;
+const ABI_MAX = 99;
+const empty = new Uint8Array(0);
+
+/** One loaded plugin as the C module holds it. */
+export class ModuleEngine implements EnvoyHost {
+  readonly vm: PluginVm;
+  readonly pluginName: string;
+  readonly store = new EnvoyStore();
+  mainConf: { code: number; body: Uint8Array | undefined } = { code: 0, body: undefined };
+
+  private cur: CallState | undefined;
+  private readonly pluginState: CallState;
+  private readonly roots = new Map<number, RootCtx>();
+  private readonly freeRoots: RootCtx[] = [];
+  private curCtxId = 0;
+  private readonly requests = new Map<number, RequestEntry>();
+  private calloutCounter = 0;
+  private logs: LogEntry[] = [];
+  private abi = ABI_MAX;
+  private abiName: string | undefined;
+  private readonly ticks = new Map<number, number>();
+  private runningRoot: number | undefined;
+
+  private constructor(private readonly init: EngineInit) {
+    this.pluginName = init.name;
+    this.vm = new PluginVm(init.shape, (m) => this.log("error", m), init.memoryPages);
+    this.pluginState = { conf: empty, body: empty, req: undefined, reqKey: undefined };
+  }
+
+  /** ngx_http_wasm_load_plugin: link, instantiate, run _start or _initialize, probe the ABI. */
+  static load(init: EngineInit): { engine: ModuleEngine; report: LoadReport } {
+    const engine = new ModuleEngine(init);
+    engine.instantiate();
+    return { engine, report: { abiVersion: engine.abiName, logs: engine.takeLogs() } };
+  }
+
+  private instantiate(): void {
+    const { shape, profile, vm } = this.init;
+    const table = importTable(profile, vm);
+    const linkProblem = linkError(shape, table, vm);
+    if (linkProblem) this.loadFailed(`failed to new instance: ${linkProblem}`);
+
+    let env: Record<string, unknown> = wasmNginxModuleApi(this);
+    if (profile === "envoy-like") env = { ...env, ...envoyLikeApi(this) };
+    const wasi = wasiImports(table, this.init.wasiEnv ?? {});
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(this.init.module, {
+        env: env as WebAssembly.ModuleImports,
+        ...(wasi.imports as WebAssembly.Imports),
+      });
+    } catch (err) {
+      this.loadFailed(`failed to new instance: ${(err as Error).message}`);
+    }
+    this.vm.attach(instance);
+    const memory = instance.exports["memory"];
+    if (!(memory instanceof WebAssembly.Memory)) {
+      this.loadFailed("the wasm plugin doesn't export memory");
+    }
+    wasi.bind(memory);
+
+    let rc = NGX_OK;
+    if (this.vm.has("_start")) rc = this.vm.call("_start", false, []);
+    else if (this.vm.has("_initialize")) rc = this.vm.call("_initialize", false, []);
+    if (rc !== NGX_OK) {
+      this.loadFailed(`_start/_initialize failed: ${this.vm.lastTrap?.message ?? `rc ${rc}`}`);
+    }
+
+    // "assumed using latest ABI by default"; the last marker found wins
+    ABI_VERSION_EXPORTS.forEach((name, i) => {
+      if (this.vm.has(name)) {
+        this.abi = i;
+        this.abiName = name;
+      }
+    });
+    if (profile === "envoy-like" && this.abiName === undefined) {
+      this.loadFailed(
+        `the plugin exports none of ${ABI_VERSION_EXPORTS.join(", ")}; the envoy-like profile ` +
+          `requires one (wasm-nginx-module would assume the newest ABI)`,
+      );
+    }
+    this.log("info", "loaded wasm plugin");
+  }
+
+  private loadFailed(message: string): never {
+    this.log("error", message);
+    throw new LoadFailure(message, this.takeLogs());
+  }
+
+  /** Runs one driver call and returns its reply (logs of the call included). */
+  handle<C extends EngineCall>(call: C): ReplyFor<C> {
+    const reply = this.dispatch(call);
+    this.deliverQueueReady();
+    const late = this.takeLogs();
+    if (late.length > 0) reply.logs.push(...late);
+    return reply as ReplyFor<C>;
+  }
+
+  private dispatch(call: EngineCall): EngineReplies[EngineCall["op"]] {
+    switch (call.op) {
+      case "configure":
+        return this.configure(call.conf);
+      case "deleteRoot":
+        this.deleteRoot(call.rootId);
+        return { logs: this.takeLogs() };
+      case "http":
+        return this.onHttp(call.rootId, call.reqKey, call.phase, call.req, call.body, call.eob);
+      case "httpCallResponse":
+        return this.onHttpCallResponse(call.rootId, call.reqKey, call.req, call.headers, call.body);
+      case "finishRequest":
+        this.finishRequest(call.reqKey);
+        return { logs: this.takeLogs(), req: call.req };
+      case "tick":
+        return { ticked: this.tick(), logs: this.takeLogs() };
+      case "metrics":
+        return { metrics: [...this.store.metrics.values()], logs: this.takeLogs() };
+    }
+  }
+
+  // ---- ApiHost / EnvoyHost
+
+  /** ngx_http_wasm_get_conf & co read this. */
+  state(): CallState | undefined {
+    return this.cur;
+  }
+
+  log(level: NginxLogLevel, message: string, proxyLevel?: ProxyLogLevel): void {
+    const entry: LogEntry = {
+      level,
+      message,
+      source: proxyLevel ? "plugin" : "host",
+      plugin: this.pluginName,
+    };
+    if (proxyLevel) entry.proxyLevel = proxyLevel;
+    this.logs.push(entry);
+  }
+
+  requestCtx(reqKey: number): RequestCtx {
+    return this.requestEntry(reqKey).ctx;
+  }
+
+  nextCalloutId(): number {
+    return this.calloutCounter++;
+  }
+
+  currentRootId(): number | undefined {
+    return this.runningRoot;
+  }
+
+  setTickPeriod(rootId: number, ms: number): void {
+    if (ms === 0) this.ticks.delete(rootId);
+    else this.ticks.set(rootId, ms);
+  }
+
+  nowNanos(): bigint {
+    return BigInt(Date.now()) * 1_000_000n;
+  }
+
+  headerMapBytes(type: number): Uint8Array | undefined {
+    const st = this.cur;
+    if (!st?.req) return undefined;
+    if (type === MapType.RequestHeaders) return requestHeaderMap(st.req);
+    if (type === MapType.ResponseHeaders) return responseHeaderMap(st.req);
+    return encodeExact(this.requestCtx(st.reqKey ?? -1).callRespHeaders);
+  }
+
+  bufferBytes(type: number): Uint8Array | undefined {
+    const st = this.cur;
+    if (type === BufferType.PluginConfiguration) return st?.conf;
+    if (type === BufferType.HttpCallResponseBody) {
+      return st?.req ? this.requestCtx(st.reqKey ?? -1).callRespBody : undefined;
+    }
+    return st?.body;
+  }
+
+  // ---- state (ngx_http_wasm_state.c)
+
+  private setState(state: CallState | undefined): void {
+    // set_state(NULL) clears the body of the state being left
+    if (state === undefined && this.cur) this.cur.body = empty;
+    this.cur = state;
+  }
+
+  private takeLogs(): LogEntry[] {
+    const out = this.logs;
+    this.logs = [];
+    return out;
+  }
+
+  private requestEntry(reqKey: number): RequestEntry {
+    let entry = this.requests.get(reqKey);
+    if (!entry) {
+      entry = {
+        ctx: { callout: undefined, calloutId: 0, callRespHeaders: [], callRespBody: undefined },
+        httpCtxs: [],
+      };
+      this.requests.set(reqKey, entry);
+    }
+    return entry;
+  }
+
+  // ---- plugin contexts
+
+  /** ngx_http_wasm_on_configure */
+  private configure(conf: Uint8Array): ConfigureReply {
+    let root = this.freeRoots.pop();
+    if (root) root.done = false;
+    else {
+      const id = ++this.curCtxId;
+      root = { id, state: this.pluginState, done: false, occupied: new Set(), free: [] };
+    }
+    const id = root.id;
+    // the root context is created under the plugin-wide state: no configuration visible yet
+    this.setState(this.pluginState);
+    this.runningRoot = id;
+    let rc = this.vm.call("proxy_on_context_create", false, [id, 0]);
+    if (rc !== NGX_OK) {
+      this.log("error", `failed to create context ${id}, rc: ${rc}`);
+      this.freeRoots.unshift(root);
+      this.runningRoot = undefined;
+      return this.configureReply(undefined);
+    }
+    this.roots.set(id, root);
+    root.state = { conf: conf.slice(), body: empty, req: undefined, reqKey: undefined };
+    this.setState(root.state);
+    if (this.init.profile === "envoy-like" && this.vm.has("proxy_on_vm_start")) {
+      rc = this.vm.call("proxy_on_vm_start", true, [id, 0]);
+      if (rc <= 0) {
+        this.setState(undefined);
+        this.log("error", `failed to start the VM for plugin context ${id}, rc: ${rc}`);
+        this.deleteRoot(id);
+        return this.configureReply(undefined);
+      }
+    }
+    rc = this.vm.call("proxy_on_configure", true, [id, conf.length]);
+    this.setState(undefined);
+    this.runningRoot = undefined;
+    if (rc <= 0) {
+      this.log("error", `failed to configure plugin context ${id}, rc: ${rc}`);
+      this.deleteRoot(id);
+      return this.configureReply(undefined);
+    }
+    this.log("info", `create plugin context ${id}`);
+    return this.configureReply(id);
+  }
+
+  private configureReply(rootId: number | undefined): ConfigureReply {
+    const trap = this.vm.lastTrap;
+    const reply: ConfigureReply = { rootId, logs: this.takeLogs() };
+    if (rootId === undefined && trap) reply.trap = trap;
+    return reply;
+  }
+
+  /** ngx_http_wasm_delete_plugin_ctx: freed now, or when its last request finishes. */
+  private deleteRoot(rootId: number): void {
+    const root = this.roots.get(rootId);
+    if (!root) return;
+    root.done = true;
+    this.freeRoot(root);
+  }
+
+  /** ngx_http_wasm_free_plugin_ctx */
+  private freeRoot(root: RootCtx): void {
+    if (root.occupied.size > 0) return;
+    this.roots.delete(root.id);
+    this.freeRoots.unshift(root);
+    this.runningRoot = root.id;
+    let rc = this.vm.call("proxy_on_done", true, [root.id]);
+    if (rc <= 0) this.log("error", `failed to mark context ${root.id} as done, rc: ${rc}`);
+    rc = this.vm.call("proxy_on_delete", false, [root.id]);
+    if (rc !== NGX_OK) this.log("error", `failed to delete context ${root.id}, rc: ${rc}`);
+    this.runningRoot = undefined;
+    this.ticks.delete(root.id);
+    root.free = [];
+    this.log("info", `free plugin context ${root.id}`);
+  }
+
+  // ---- http contexts
+
+  /** ngx_http_wasm_fetch_http_ctx + ngx_http_wasm_create_http_ctx */
+  private fetchHttpCtx(root: RootCtx, reqKey: number): HttpCtx | undefined {
+    const entry = this.requestEntry(reqKey);
+    const existing = entry.httpCtxs.find((h) => h.root === root);
+    if (existing) return existing;
+    const http = root.free.pop() ?? { id: ++this.curCtxId, root };
+    const rc = this.vm.call("proxy_on_context_create", false, [http.id, root.id]);
+    if (rc !== NGX_OK) {
+      this.log("error", `failed to create context ${http.id}, rc: ${rc}`);
+      root.free.unshift(http);
+      return undefined;
+    }
+    root.occupied.add(http.id);
+    this.log("info", `create http context ${http.id}`);
+    entry.httpCtxs.push(http);
+    return http;
+  }
+
+  /** ngx_http_wasm_on_http */
+  private onHttp(
+    rootId: number,
+    reqKey: number,
+    phase: keyof typeof PHASE_CALLBACK,
+    req: RequestState,
+    body: Uint8Array | undefined,
+    eob: boolean,
+  ): HttpReply {
+    const root = this.roots.get(rootId);
+    if (!root)
+      return this.httpReply(NGX_DECLINED, req, reqKey, undefined, "no such plugin context");
+    root.state.req = req;
+    root.state.reqKey = reqKey;
+    if (body !== undefined) root.state.body = body;
+    this.setState(root.state);
+    this.runningRoot = root.id;
+    const http = this.fetchHttpCtx(root, reqKey);
+    if (!http) {
+      this.setState(undefined);
+      return this.httpReply(NGX_DECLINED, req, reqKey, undefined);
+    }
+    const cb = PHASE_CALLBACK[phase];
+    let rc: number;
+    if (phase === "request_headers" || phase === "response_headers") {
+      // num_headers is always 0 and end_of_stream always 1 ("TODO: pass a correct num_headers")
+      rc =
+        this.abi === ABI_010
+          ? this.vm.call(cb, true, [http.id, 0])
+          : this.vm.call(cb, true, [http.id, 0, 1]);
+    } else {
+      rc = this.vm.call(cb, true, [http.id, body?.length ?? 0, eob ? 1 : 0]);
+    }
+    this.setState(undefined);
+    this.runningRoot = undefined;
+    return this.httpReply(this.rcBeforeProxy(reqKey, rc), req, reqKey, http.id);
+  }
+
+  /** ngx_http_wasm_on_http_call_resp: called with the ROOT context id, not the http one. */
+  private onHttpCallResponse(
+    rootId: number,
+    reqKey: number,
+    req: RequestState,
+    headers: HeaderPair[] | undefined,
+    body: Uint8Array | undefined,
+  ): HttpReply {
+    const root = this.roots.get(rootId);
+    if (!root)
+      return this.httpReply(NGX_DECLINED, req, reqKey, undefined, "no such plugin context");
+    root.state.req = req;
+    root.state.reqKey = reqKey;
+    this.setState(root.state);
+    this.runningRoot = root.id;
+    const http = this.fetchHttpCtx(root, reqKey);
+    if (!http) {
+      this.setState(undefined);
+      return this.httpReply(NGX_DECLINED, req, reqKey, undefined);
+    }
+    const ctx = this.requestCtx(reqKey);
+    ctx.callRespHeaders = headers ?? [];
+    ctx.callRespBody = body;
+    this.log("info", `run http callback callout id: ${ctx.calloutId}, plugin ctx id: ${root.id}`);
+    const rc = this.vm.call("proxy_on_http_call_response", false, [
+      root.id,
+      ctx.calloutId,
+      ctx.callRespHeaders.length,
+      body?.length ?? 0,
+      0,
+    ]);
+    this.setState(undefined);
+    this.runningRoot = undefined;
+    return this.httpReply(this.rcBeforeProxy(reqKey, rc), req, reqKey, http.id);
+  }
+
+  /** ngx_http_wasm_handle_rc_before_proxy: a pending call first, then errors, then a local response. */
+  private rcBeforeProxy(reqKey: number, rc: number): number {
+    const code = this.mainConf.code;
+    this.mainConf.code = 0;
+    if (this.requestCtx(reqKey).callout) return RC_NEED_HTTP_CALL;
+    if (rc < 0) return rc;
+    if (code >= 100) return code;
+    return rc;
+  }
+
+  private httpReply(
+    rc: number,
+    req: RequestState,
+    reqKey: number,
+    httpContextId: number | undefined,
+    why?: string,
+  ): HttpReply {
+    if (why) this.log("error", why);
+    const reply: HttpReply = { rc, req, logs: [] };
+    if (httpContextId !== undefined) reply.httpContextId = httpContextId;
+    if (rc >= 100) {
+      // ngx_http_wasm_fetch_local_body: only a non-empty body is printed
+      const body = this.mainConf.body;
+      reply.localBody = body && body.length > 0 ? body : undefined;
+    }
+    if (rc === RC_NEED_HTTP_CALL) {
+      const callout = this.takeCallout(reqKey);
+      if (callout) reply.callout = callout;
+    }
+    if (rc < 0 && this.vm.lastTrap) reply.trap = this.vm.lastTrap;
+    reply.logs = this.takeLogs();
+    return reply;
+  }
+
+  /** ngx_http_wasm_call_get: hands the pending call to Lua and clears it. */
+  private takeCallout(reqKey: number): Callout | undefined {
+    const ctx = this.requestCtx(reqKey);
+    const c = ctx.callout;
+    if (!c) return undefined;
+    ctx.callout = undefined;
+    const pairs = c.map ? (decodeHeaderMap(c.map) ?? []) : [];
+    return {
+      calloutId: ctx.calloutId,
+      upstream: c.upstream,
+      pairs,
+      body: c.body,
+      timeoutMs: c.timeoutMs,
+    };
+  }
+
+  /** ngx_http_wasm_cleanup: proxy_on_done + proxy_on_delete for each http ctx of the request. */
+  private finishRequest(reqKey: number): void {
+    const entry = this.requests.get(reqKey);
+    this.requests.delete(reqKey);
+    if (!entry) return;
+    this.setState(undefined);
+    for (const http of entry.httpCtxs) {
+      const root = http.root;
+      root.occupied.delete(http.id);
+      root.free.unshift(http);
+      this.runningRoot = root.id;
+      let rc = this.vm.call("proxy_on_done", true, [http.id]);
+      if (rc <= 0) this.log("error", `failed to mark context ${http.id} as done, rc: ${rc}`);
+      rc = this.vm.call("proxy_on_delete", false, [http.id]);
+      if (rc !== NGX_OK) this.log("error", `failed to delete context ${http.id}, rc: ${rc}`);
+      this.runningRoot = undefined;
+      this.log("info", `free http context ${http.id}`);
+      if (root.done) this.freeRoot(root);
+    }
+  }
+
+  // ---- envoy-like extras
+
+  private tick(): number[] {
+    const ticked: number[] = [];
+    for (const [rootId] of this.ticks) {
+      const root = this.roots.get(rootId);
+      if (!root) continue;
+      root.state.req = undefined;
+      this.setState(root.state);
+      this.runningRoot = rootId;
+      this.vm.call("proxy_on_tick", false, [rootId]);
+      this.setState(undefined);
+      this.runningRoot = undefined;
+      ticked.push(rootId);
+    }
+    return ticked;
+  }
+
+  private deliverQueueReady(): void {
+    const pending = this.store.queueReady.splice(0);
+    for (const { rootId, token } of pending) {
+      const root = this.roots.get(rootId);
+      if (!root) continue;
+      this.setState(root.state);
+      this.runningRoot = rootId;
+      this.vm.call("proxy_on_queue_ready", false, [rootId, token]);
+      this.setState(undefined);
+      this.runningRoot = undefined;
+    }
+  }
+
+  /** Tick periods by root context id (envoy-like). */
+  tickPeriods(): Map<number, number> {
+    return new Map(this.ticks);
+  }
+}

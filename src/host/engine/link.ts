@@ -1,0 +1,103 @@
+// Linking a plugin the way the VM does: every import must be defined with the same type, else
+// instantiation fails naming the import (wasmtime_linker_instantiate in src/vm/wasmtime.c).
+
+import { WASI } from "node:wasi";
+import {
+  wasmNginxModule070WasmEdge,
+  wasmNginxModule070Wasmtime,
+  type HostProfile,
+} from "../../hosts/wasm-nginx-module-0.7.0.js";
+import type { ModuleShape } from "../wasm-binary.js";
+import { ENVOY_LIKE_SIGNATURES } from "./envoy-api.js";
+import type { ProfileName, VmName } from "./protocol.js";
+import { ProcExit } from "./vm.js";
+
+/** What a profile defines: `env` functions with their types, and the WASI functions per module. */
+export interface ImportTable {
+  env: Record<string, string>;
+  wasi: Record<string, string[]>;
+}
+
+/** The research table for the VM wasm-nginx-module was built with. */
+export function moduleProfile(vm: VmName): HostProfile {
+  return vm === "wasmedge" ? wasmNginxModule070WasmEdge : wasmNginxModule070Wasmtime;
+}
+
+/** The imports a profile offers. envoy-like = the module's table + the functions it lacks. */
+export function importTable(profile: ProfileName, vm: VmName): ImportTable {
+  const base = moduleProfile(vm);
+  const env: Record<string, string> = {};
+  for (const [name, fn] of Object.entries(base.env)) env[name] = fn.signature;
+  if (profile === "envoy-like") {
+    Object.assign(env, ENVOY_LIKE_SIGNATURES);
+    // Envoy offers both WASI snapshots whatever wasm-nginx-module's VM does
+    return { env, wasi: { ...moduleProfile("wasmtime").wasi } };
+  }
+  return { env, wasi: { ...base.wasi } };
+}
+
+/** The first import the table cannot satisfy, as the VM would report it; undefined when all link. */
+export function linkError(shape: ModuleShape, table: ImportTable, vm: VmName): string | undefined {
+  for (const imp of shape.imports) {
+    const where = `${imp.module}::${imp.name}`;
+    if (imp.module === "env" && imp.kind === "function") {
+      const sig = table.env[imp.name];
+      if (sig === undefined) return unknownImport(vm, imp.module, imp.name);
+      if (imp.signature !== undefined && imp.signature !== sig) {
+        return (
+          `incompatible import type for \`${where}\`: the plugin imports ${imp.signature}, ` +
+          `the host defines ${sig}`
+        );
+      }
+      continue;
+    }
+    const wasi = table.wasi[imp.module];
+    if (wasi && imp.kind === "function" && wasi.includes(imp.name)) continue;
+    return unknownImport(vm, imp.module, imp.name);
+  }
+  if (!shape.exports.includes("memory")) return "the wasm plugin doesn't export memory";
+  return undefined;
+}
+
+function unknownImport(vm: VmName, module: string, name: string): string {
+  return vm === "wasmedge"
+    ? `unknown import: module "${module}", function "${name}" (WasmEdge: "unknown import")`
+    : `unknown import: \`${module}::${name}\` has not been defined`;
+}
+
+const ENOSYS = 52;
+
+/** WASI import objects for the namespaces the table lists, bound to the instance's memory later. */
+export function wasiImports(
+  table: ImportTable,
+  env: Record<string, string>,
+): {
+  imports: Record<string, Record<string, unknown>>;
+  bind: (memory: WebAssembly.Memory) => void;
+} {
+  const imports: Record<string, Record<string, unknown>> = {};
+  const instances: WASI[] = [];
+  for (const [ns, names] of Object.entries(table.wasi)) {
+    const wasi = new WASI({
+      version: ns === "wasi_unstable" ? "unstable" : "preview1",
+      env,
+      args: [],
+      returnOnExit: true,
+    });
+    instances.push(wasi);
+    const impl = wasi.wasiImport as Record<string, unknown>;
+    const fns: Record<string, unknown> = {};
+    for (const n of names) fns[n] = impl[n] ?? (() => ENOSYS);
+    // wasmtime turns proc_exit into an error for the running call; so do we
+    fns["proc_exit"] = (code: number) => {
+      throw new ProcExit(code);
+    };
+    imports[ns] = fns;
+  }
+  return {
+    imports,
+    bind: (memory) => {
+      for (const w of instances) w.initialize({ exports: { memory } } as unknown as object);
+    },
+  };
+}
