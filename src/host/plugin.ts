@@ -219,6 +219,17 @@ export class HostPlugin {
     return this.transport.call(call);
   }
 
+  /** @internal Drops the instance; the next call recreates it and re-configures its contexts. */
+  async recycle(reason: string): Promise<void> {
+    this.pendingHostLogs.push({
+      level: "warn",
+      message: `orwasm: dropping the instance of plugin ${this.name}: ${reason}`,
+      source: "host",
+      plugin: this.name,
+    });
+    await this.transport.close();
+  }
+
   /** @internal Recreates the instance (and re-configures its contexts) after a deadline. */
   async ensureAlive(): Promise<void> {
     if (!this.transport.alive) await this.revive();
@@ -337,6 +348,7 @@ export class PluginContext {
       },
       hold: (req) => req.holders.add(plugin.requestHolder),
       drainHostLogs: () => plugin.drainHostLogs(),
+      recycle: (reason) => plugin.recycle(reason),
     };
   }
 }

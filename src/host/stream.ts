@@ -25,6 +25,8 @@ export interface StreamHost {
   hold(req: HostRequest): void;
   /** Host log lines waiting to be reported (e.g. "instance recreated"). */
   drainHostLogs(): LogEntry[];
+  /** Drops the instance so the next call recreates it (after it ran out of memory). */
+  recycle(reason: string): Promise<void>;
 }
 
 // lib/resty/proxy-wasm.lua error strings
@@ -131,6 +133,10 @@ export class HttpStream {
 
   private trapFailure(phase: HttpPhase | "http_call_response", reply: HttpReply): PluginFailure {
     const trap: TrapInfo | undefined = reply.trap;
+    if (trap?.kind === "memory") {
+      // the instance's memory stays exhausted: orwasm (not the module) starts a fresh one
+      void this.host.recycle(`it reached its memory limit in ${trap.callback}`);
+    }
     if (trap) return this.failure(phase, trap.kind, `${trap.callback}: ${trap.message}`);
     return this.failure(phase, "declined", `the module returned ${reply.rc}`);
   }

@@ -70,9 +70,10 @@ export class PluginVm {
     } catch (err) {
       // the allocator already trapped and was logged; the outer callback just fails
       if (err instanceof AbandonCall && this.lastTrap) return NGX_ERROR;
-      if (err instanceof ProcExit) this.fail(name, "proc_exit", err.message);
-      else if (err instanceof WorkerCrash) this.fail(name, "crash", err.message);
-      else this.fail(name, this.memoryExhausted() ? "memory" : "trap", describe(err));
+      if (err instanceof WorkerCrash) this.fail(name, "crash", err.message);
+      else if (this.memoryExhausted()) this.fail(name, "memory", describe(err));
+      else if (err instanceof ProcExit) this.fail(name, "proc_exit", err.message);
+      else this.fail(name, "trap", describe(err));
       return NGX_ERROR;
     } finally {
       this.depth--;
