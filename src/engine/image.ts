@@ -35,6 +35,8 @@ export interface ImageRequest {
   lockfilePath: string;
   mirror?: Mirror;
   cacheDir?: string;
+  /** Ignore Docker's build cache (a cold build, e.g. for a benchmark). */
+  nocache?: boolean;
 }
 
 /** Effects the build uses; `docker` is needed unless only a Dockerfile for orwasm's own engine is written. */
@@ -158,8 +160,10 @@ export async function buildGatewayImage(req: ImageRequest, deps: ImageDeps): Pro
   try {
     await fill(ctx);
     const reporter = createBuildReporter({ write: deps.onLine, prefix: req.tag });
-    const { imageId } = await deps.docker.buildImage({ dir: ctx }, { tag: req.tag }, (e) =>
-      reporter.onEvent(e),
+    const { imageId } = await deps.docker.buildImage(
+      { dir: ctx },
+      { tag: req.tag, ...(req.nocache ? { nocache: true } : {}) },
+      (e) => reporter.onEvent(e),
     );
     return { tag: req.tag, imageId, engine, target, steps: reporter.steps };
   } finally {

@@ -1,0 +1,190 @@
+// `--engine-image`: probe a real image (Debian's nginx + its Lua module, installed by apt, standing in for an
+// engine) and put the app layer on it. The wasm module, resty.proxy-wasm, resty.http and libwasmtime in the
+// stand-in are TEST FIXTURE placeholder files: the probe and the app layer are under test, not running plugins.
+import { execFile, execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDockerPort } from "../../src/docker/dockerode-port.js";
+import { buildGatewayImage } from "../../src/engine/image.js";
+import type { ImageCommandRunner } from "../../src/engine/probe-run.js";
+import { probeImage } from "../../src/engine/probe-run.js";
+import { probeToTarget } from "../../src/engine/probe.js";
+import { ConfigError } from "../../src/errors.js";
+import { loadProject } from "../../src/project/load.js";
+import { dockerAvailable } from "../helpers/docker.js";
+import { skipReason } from "../helpers/skip.js";
+import { proxyWasm } from "../helpers/wat.js";
+
+const avail = await dockerAvailable();
+const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const docker = createDockerPort();
+const engineTag = `orwasm-test/standin-engine:${process.pid}`;
+const bareTag = `orwasm-test/standin-nowasm:${process.pid}`;
+const appTag = `orwasm-test/on-engine:${process.pid}`;
+const tmp = mkdtempSync(join(tmpdir(), "orwasm-engine-image-"));
+
+/** Test-side runner: `docker run --rm --entrypoint …` (the Docker port has no run method yet). */
+const runner: ImageCommandRunner = {
+  async runInImage(image, cmd, opts) {
+    const args = [
+      "run",
+      "--rm",
+      ...(opts?.entrypoint ? ["--entrypoint", opts.entrypoint[0]!] : []),
+      image,
+      ...cmd,
+    ];
+    try {
+      const { stdout, stderr } = await promisify(execFile)("docker", args, { maxBuffer: 16 << 20 });
+      return { exitCode: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string; stderr?: string };
+      return { exitCode: e.code ?? 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+    }
+  },
+};
+
+const STANDIN = (withWasm: boolean) => `FROM debian:bookworm-slim
+RUN apt-get update \\
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx libnginx-mod-http-lua \\
+    && rm -rf /var/lib/apt/lists/*
+${
+  withWasm
+    ? `# TEST FIXTURE placeholders for wasm-nginx-module, its Lua API, lua-resty-http and the VM library.
+RUN mkdir -p /usr/local/share/lua/5.1/resty /usr/local/lib/orwasm-vm \\
+    && echo '-- TEST FIXTURE' > /usr/local/share/lua/5.1/resty/proxy-wasm.lua \\
+    && echo '-- TEST FIXTURE' > /usr/local/share/lua/5.1/resty/http.lua \\
+    && echo 'TEST FIXTURE' > /usr/lib/nginx/modules/ngx_http_wasm_module.so \\
+    && echo 'TEST FIXTURE' > /usr/local/lib/orwasm-vm/libwasmtime.so`
+    : ""
+}
+`;
+
+async function buildStandin(tagName: string, withWasm: boolean): Promise<void> {
+  const ctx = join(tmp, tagName.replace(/\W+/g, "-"));
+  mkdirSync(ctx, { recursive: true });
+  writeFileSync(join(ctx, "Dockerfile"), STANDIN(withWasm));
+  await docker.buildImage({ dir: ctx }, { tag: tagName });
+}
+
+describe.skipIf(skip)(
+  `--engine-image on the local daemon${skip ? ` (skipped: ${skip})` : ""}`,
+  () => {
+    beforeAll(async () => {
+      await buildStandin(engineTag, true);
+      await buildStandin(bareTag, false);
+    }, 600_000);
+    afterAll(async () => {
+      for (const t of [appTag, engineTag, bareTag]) await docker.removeImage(t, { force: true });
+      rmSync(tmp, { recursive: true, force: true });
+    });
+
+    it("probes Debian's nginx: prefix, conf path, Lua and wasm as dynamic modules (NDK first), Lua library paths", async () => {
+      const probe = await probeImage(runner, engineTag);
+      expect(probe.nginxBin).toBe("/usr/sbin/nginx");
+      expect(probe.version).toMatch(/^nginx\/1\./);
+      const { engine, problems } = probeToTarget(probe, { vm: "wasmtime" }, `image ${engineTag}`);
+      expect(problems).toEqual([]);
+      expect(engine!.confPath).toBe("/etc/nginx/nginx.conf");
+      expect(engine!.target).toMatchObject({
+        vm: "wasmtime",
+        prefix: "/usr/share/nginx",
+        loadModules: [
+          "/usr/lib/nginx/modules/ndk_http_module.so",
+          "/usr/lib/nginx/modules/ngx_http_lua_module.so",
+          "/usr/lib/nginx/modules/ngx_http_wasm_module.so",
+        ],
+        luaPackagePath: ["/usr/local/share/lua/5.1/?.lua"],
+        pluginDir: "/usr/share/nginx/wasm",
+      });
+    });
+
+    it("says clearly when the image has no wasm module and no resty.http", async () => {
+      const probe = await probeImage(runner, bareTag);
+      const { engine, problems } = probeToTarget(probe, { vm: "wasmtime" }, `image ${bareTag}`);
+      expect(engine).toBeUndefined();
+      const text = problems.map((p) => p.message).join("\n");
+      expect(text).toMatch(
+        /no wasm module: `\/usr\/sbin\/nginx -V` shows no --add-module for wasm-nginx-module/,
+      );
+      expect(text).toContain("no resty/http.lua (lua-resty-http)");
+      expect(text).toContain("no resty/proxy-wasm.lua");
+    });
+
+    it("builds only the app layer on the engine image: nginx.conf loads the modules, the plugin is in place", async () => {
+      const dir = join(tmp, "project");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, "orwasm.yaml"),
+        `name: onengine
+plugins:
+  - name: hello
+    file: hello.wasm
+servers:
+  - listen: 8080
+    routes:
+      - path: /
+        respond: { status: 200, body: ok }
+        plugins: [hello]
+`,
+      );
+      writeFileSync(join(dir, "hello.wasm"), proxyWasm(["proxy_on_http_request_headers"]));
+      const { project } = await loadProject(join(dir, "orwasm.yaml"), { cwd: dir });
+      const lines: string[] = [];
+      const result = await buildGatewayImage(
+        {
+          project,
+          projectLabel: "orwasm.yaml",
+          tag: appTag,
+          engineImage: engineTag,
+          arch: "x86_64",
+          lockfilePath: "orwasm.lock",
+        },
+        {
+          docker: Object.assign(Object.create(docker) as typeof docker, runner),
+          onLine: (l) => lines.push(l),
+        },
+      );
+      expect(result.engine).toEqual({ kind: "image", ref: engineTag });
+      expect(result.steps[0]?.instruction).toBe(`FROM ${engineTag} AS app`);
+      const show = (cmd: string) =>
+        execFileSync("docker", ["run", "--rm", "--entrypoint", "/bin/sh", appTag, "-c", cmd], {
+          encoding: "utf8",
+        });
+      const conf = show("cat /etc/nginx/nginx.conf");
+      const loads = conf.split("\n").filter((l) => l.trim().startsWith("load_module"));
+      expect(loads.map((l) => l.trim().replace(/"/g, ""))).toEqual([
+        "load_module /usr/lib/nginx/modules/ndk_http_module.so;",
+        "load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;",
+        "load_module /usr/lib/nginx/modules/ngx_http_wasm_module.so;",
+      ]);
+      expect(conf).toContain("/usr/local/share/lua/5.1/?.lua");
+      expect(conf).toContain("/usr/share/nginx/wasm/hello.wasm");
+      expect(show("ls /usr/share/nginx/wasm/").trim()).toBe("hello.wasm");
+      expect((await docker.imageInfo(appTag))?.labels).toMatchObject({
+        "org.orwasm.engine.image": engineTag,
+        "org.orwasm.project": "onengine",
+      });
+    }, 600_000);
+
+    it("refuses to build on an image without the wasm module, listing what is missing", async () => {
+      const dir = join(tmp, "project");
+      const { project } = await loadProject(join(dir, "orwasm.yaml"), { cwd: dir });
+      const run = buildGatewayImage(
+        {
+          project,
+          projectLabel: "orwasm.yaml",
+          tag: appTag,
+          engineImage: bareTag,
+          arch: "x86_64",
+          lockfilePath: "orwasm.lock",
+        },
+        { docker: Object.assign(Object.create(docker) as typeof docker, runner), onLine: () => {} },
+      );
+      await expect(run).rejects.toBeInstanceOf(ConfigError);
+      await expect(run).rejects.toThrow(/cannot run this gateway:\n {2}- no wasm module/);
+    });
+  },
+);
