@@ -157,9 +157,9 @@ describe.skipIf(noAsc)(
         wasm: probe,
         isolation: "in-thread",
       });
-      const err = await plugin.configure("x").catch((e: unknown) => e as PluginConfigureError);
+      const err: unknown = await plugin.configure("x").catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PluginConfigureError);
-      const logs = messages(err.logs).join("\n");
+      const logs = messages((err as PluginConfigureError).logs).join("\n");
       expect(logs).toContain("Missing root context factory for root id: not_probe");
       // the SDK's abort handler calls proc_exit(255): the call fails and the context is not created
       expect(logs).toContain("Exited with i32 exit status 255");
