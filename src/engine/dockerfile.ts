@@ -120,6 +120,7 @@ export function renderDockerfile(input: DockerfileInput): string {
       prefix: e.prefix,
       qPrefix: q(e.prefix),
       user: RUNTIME_USER,
+      // What nginx writes as a non-root user; only engine inputs here, so the app config never busts this layer.
       writableDirs: [
         "logs",
         "client_body_temp",
@@ -129,7 +130,6 @@ export function renderDockerfile(input: DockerfileInput): string {
         "scgi_temp",
       ]
         .map((d) => `${nginxPrefix}/${d}`)
-        .concat(target.pluginDir)
         .join(" "),
       engineLabels: labels(engineLabels),
       confPath: q(`${nginxPrefix}/conf/nginx.conf`),
