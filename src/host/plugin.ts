@@ -347,7 +347,10 @@ export class PluginContext {
         return plugin.call("rootId" in c ? { ...c, rootId: rootId() } : c);
       },
       hold: (req) => req.holders.add(plugin.requestHolder),
-      drainHostLogs: () => plugin.drainHostLogs(),
+      prepare: async () => {
+        await plugin.ensureAlive();
+        return plugin.drainHostLogs();
+      },
       recycle: (reason) => plugin.recycle(reason),
     };
   }

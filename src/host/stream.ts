@@ -23,8 +23,8 @@ export interface StreamHost {
   call<C extends EngineCall>(call: C): Promise<ReplyFor<C>>;
   /** Registers the request so the engine runs proxy_on_done/proxy_on_delete at its end. */
   hold(req: HostRequest): void;
-  /** Host log lines waiting to be reported (e.g. "instance recreated"). */
-  drainHostLogs(): LogEntry[];
+  /** Recreates the instance if needed, then hands over host log lines waiting to be reported. */
+  prepare(): Promise<LogEntry[]>;
   /** Drops the instance so the next call recreates it (after it ran out of memory). */
   recycle(reason: string): Promise<void>;
 }
@@ -147,7 +147,7 @@ export class HttpStream {
     body: Uint8Array | undefined,
     eob: boolean,
   ): Promise<PhaseResult> {
-    const logs: LogEntry[] = this.host.drainHostLogs();
+    const logs: LogEntry[] = await this.prepared();
     const calls: PhaseResult["httpCalls"] = [];
     const done = (outcome: PhaseOutcome): PhaseResult => {
       this.request.logs.push(...logs);
@@ -235,7 +235,7 @@ export class HttpStream {
     body: Uint8Array | undefined,
     eob: boolean,
   ): Promise<PhaseResult> {
-    const logs: LogEntry[] = this.host.drainHostLogs();
+    const logs: LogEntry[] = await this.prepared();
     const reply = await this.callHttp(phase, body, eob);
     let outcome: PhaseOutcome;
     if (!("rc" in reply)) outcome = { kind: "failed", failure: reply };
@@ -249,6 +249,20 @@ export class HttpStream {
     }
     this.request.logs.push(...logs);
     return { plugin: this.plugin, phase, outcome, logs, httpCalls: [] };
+  }
+
+  /** Host lines to report first; a failed re-creation surfaces in the call that follows. */
+  private async prepared(): Promise<LogEntry[]> {
+    try {
+      return await this.host.prepare();
+    } catch (err) {
+      return [
+        this.hostLog(
+          "error",
+          `orwasm: could not recreate the plugin instance: ${(err as Error).message}`,
+        ),
+      ];
+    }
   }
 
   private hostLog(level: LogEntry["level"], message: string): LogEntry {

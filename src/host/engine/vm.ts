@@ -83,15 +83,25 @@ export class PluginVm {
   private fail(callback: string, kind: TrapInfo["kind"], message: string): void {
     const msg =
       kind === "memory"
-        ? `${message} (memory is at the limit of ${this.memoryPages} pages)`
+        ? `${message} (memory at ${this.pages()} of the ${this.memoryPages} pages allowed: out of memory)`
         : message;
     this.lastTrap = { kind, message: msg, callback };
     this.logError(`failed to call function: ${msg}`);
   }
 
+  /**
+   * Heuristic: a failed memory.grow is invisible from outside, and allocators trap (or abort)
+   * when it fails. Growth usually doubles or asks for a large block, so a trap while the memory
+   * holds at least half of the page limit is taken as "out of memory".
+   */
   private memoryExhausted(): boolean {
     if (this.memoryPages === undefined || !this.memory) return false;
-    return this.memory.buffer.byteLength / PAGE >= this.memoryPages;
+    return (this.memory.buffer.byteLength / PAGE) * 2 >= this.memoryPages;
+  }
+
+  /** Current size in pages. */
+  pages(): number {
+    return this.memory ? this.memory.buffer.byteLength / PAGE : 0;
   }
 
   /** Current linear memory as bytes (re-read after every call: growing replaces the buffer). */
