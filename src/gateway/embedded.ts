@@ -1,0 +1,209 @@
+// The embedded gateway: a project's routes served by orwasm's proxy-wasm host instead of OpenResty,
+// wired the way the rendered nginx.conf wires them (same routes, contexts, priority order and failure policy).
+import type { Project, ResolvedPlugin } from "../project/project.js";
+import type { ServerData } from "../project/schema.js";
+import { configText } from "../render/plugin-config.js";
+import { routeSteps } from "../render/view-model.js";
+import {
+  HostPlugin,
+  runRequest,
+  type ChainEntry,
+  type HttpCallDispatcher,
+  type LogEntry,
+  type PluginContext,
+  type RequestInit,
+  type RequestOutcome,
+  type UpstreamRequest,
+  type UpstreamResponse,
+} from "../host/index.js";
+import { matchRoute } from "./router.js";
+import { echo, upstreamHandler } from "./upstreams.js";
+
+export interface EmbeddedOptions {
+  /** "wasm-nginx-module" (default) mirrors 0.7.0 exactly; "envoy-like" adds what the module lacks. */
+  profile?: "wasm-nginx-module" | "envoy-like";
+  /** Where proxy_http_call goes; default a real fetch. */
+  dispatcher?: HttpCallDispatcher;
+  /** Overrides how an upstream answers (tests); default: mocks answer as orwasm's echo, others are proxied. */
+  upstream?: (
+    name: string,
+    req: UpstreamRequest,
+  ) => Promise<UpstreamResponse> | UpstreamResponse | undefined;
+  /** Call deadline per plugin callback (worker isolation), ms. */
+  deadlineMs?: number;
+  /** Memory limit per plugin, in 64 KiB pages. */
+  memoryPages?: number;
+}
+
+/** What failed at start-up, per plugin: the same lines nginx's error log would carry. */
+export interface StartupLog {
+  logs: LogEntry[];
+}
+
+/** Where a request goes after the request phases. */
+export type Target = { named: string } | { fixed: UpstreamResponse } | { echo: true };
+
+type Live = { plugin: HostPlugin | undefined; contexts: Map<string, PluginContext | undefined> };
+
+/** A started embedded gateway; `handle` serves one request, `close` frees the plugin instances. */
+export class EmbeddedGateway {
+  private constructor(
+    readonly project: Project,
+    private readonly live: Map<string, Live>,
+    readonly startup: LogEntry[],
+    private readonly options: EmbeddedOptions,
+  ) {}
+
+  /** Loads each plugin once and configures one context per distinct (plugin, config), like init_worker. */
+  static async start(project: Project, options: EmbeddedOptions = {}): Promise<EmbeddedGateway> {
+    const live = new Map<string, Live>();
+    const startup: LogEntry[] = [];
+    const host = (plugin: string, message: string): void =>
+      void startup.push({ level: "error", message, source: "host", plugin });
+    for (const p of project.plugins) {
+      const entry: Live = { plugin: undefined, contexts: new Map() };
+      live.set(p.data.name, entry);
+      try {
+        entry.plugin = await HostPlugin.load({
+          name: p.data.rootId ?? p.data.name,
+          wasm: p.wasmPath,
+          profile: options.profile,
+          vm: project.data.engine.vm,
+          dispatcher: options.dispatcher,
+          limits: { deadlineMs: options.deadlineMs, memoryPages: options.memoryPages },
+        });
+      } catch (err) {
+        host(
+          p.data.name,
+          `orwasm: plugin ${p.data.name} failed to load from ${p.wasmPath}: ${(err as Error).message}`,
+        );
+        continue;
+      }
+      for (const config of distinctConfigs(project, p)) {
+        try {
+          entry.contexts.set(config, await entry.plugin.configure(config));
+        } catch (err) {
+          entry.contexts.set(config, undefined);
+          host(
+            p.data.name,
+            `orwasm: plugin ${p.data.name} rejected its configuration: ${(err as Error).message}`,
+          );
+        }
+      }
+      startup.push(...entry.plugin.drainHostLogs());
+    }
+    return new EmbeddedGateway(project, live, startup, options);
+  }
+
+  /** Serves one request on `server` (an index into the project's servers), as nginx would route it. */
+  async handle(
+    server: number,
+    init: RequestInit,
+    body?: Uint8Array | string,
+  ): Promise<RequestOutcome | { notFound: true }> {
+    const s: ServerData | undefined = this.project.data.servers[server];
+    if (!s) throw new Error(`no server ${server}`);
+    const index = matchRoute(s.routes, init.path);
+    if (index === undefined) return { notFound: true };
+    const route = s.routes[index]!;
+    const byName = new Map(this.project.plugins.map((p) => [p.data.name, p]));
+    const steps = routeSteps(route, byName).map((s) => ({
+      name: s.plugin.data.name,
+      config: s.config,
+    }));
+    const respond = route.respond;
+    const target: Target = respond
+      ? { fixed: { status: respond.status, headers: respond.headers, body: respond.body } }
+      : { named: route.upstream! };
+    return this.runChain(steps, init, body, target);
+  }
+
+  /**
+   * Runs plugins (name + config, already in priority order) over one request, then the target: a named
+   * upstream of the project, a fixed answer, or (by default) orwasm's echo.
+   */
+  async runChain(
+    steps: { name: string; config: string }[],
+    init: RequestInit,
+    body?: Uint8Array | string,
+    target: Target = { echo: true },
+  ): Promise<RequestOutcome> {
+    const chain: ChainEntry[] = [];
+    const missing: LogEntry[] = [];
+    let refuse: number | undefined;
+    for (const step of steps) {
+      const plugin = this.project.plugins.find((p) => p.data.name === step.name);
+      if (!plugin) throw new Error(`unknown plugin ${step.name}`);
+      const ctx = this.live.get(step.name)?.contexts.get(step.config);
+      const failure = plugin.data.failure;
+      if (ctx) {
+        chain.push({ context: ctx, failure: { mode: failure.policy, status: failure.status } });
+        continue;
+      }
+      // The runtime's NOT_LIVE path: a plugin that did not load or configure fails every call by its policy.
+      const why =
+        "plugin is not loaded or not configured in this worker (see the error log at start-up)";
+      if (failure.policy === "open") {
+        missing.push({
+          level: "warn",
+          source: "host",
+          plugin: step.name,
+          message: `orwasm: plugin ${step.name} failed (fail-open, continuing): ${why}`,
+        });
+      } else if (refuse === undefined) {
+        missing.push({
+          level: "error",
+          source: "host",
+          plugin: step.name,
+          message: `orwasm: plugin ${step.name} failed (fail-closed, answering ${failure.status}): ${why}`,
+        });
+        refuse = failure.status;
+      }
+    }
+    const answer = async (req: UpstreamRequest): Promise<UpstreamResponse> => {
+      if (refuse !== undefined) return { status: refuse };
+      if ("echo" in target) return echo(req);
+      if ("fixed" in target) return target.fixed;
+      const custom = await this.options.upstream?.(target.named, req);
+      return custom ?? upstreamHandler(this.project, target.named)(req);
+    };
+    const outcome = await runRequest(refuse !== undefined ? [] : chain, init, {
+      body,
+      upstream: answer,
+      requestPhase: this.project.data.gateway.requestHeadersPhase,
+    });
+    outcome.logs.unshift(...missing);
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => l.plugin?.close()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Every config text a plugin is used with across the project's routes and tests. */
+function distinctConfigs(project: Project, plugin: ResolvedPlugin): Set<string> {
+  const out = new Set<string>();
+  const byName = new Map([[plugin.data.name, plugin]]);
+  for (const s of project.data.servers)
+    for (const r of s.routes) {
+      const only = {
+        ...r,
+        plugins: r.plugins.filter(
+          (rp) => (typeof rp === "string" ? rp : rp.name) === plugin.data.name,
+        ),
+      };
+      for (const step of routeSteps(only, byName)) out.add(step.config);
+    }
+  for (const t of project.data.tests)
+    for (const tp of t.plugins) {
+      if ((typeof tp === "string" ? tp : tp.name) !== plugin.data.name) continue;
+      const override = typeof tp === "string" ? undefined : tp.config;
+      out.add(configText(override !== undefined ? override : plugin.data.config));
+    }
+  return out;
+}
