@@ -5,7 +5,9 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { projectJsonSchema } from "../../src/project/json-schema.js";
 
-const committed = JSON.parse(readFileSync(new URL("../../schema/orwasm.schema.json", import.meta.url), "utf8")) as object;
+const committed = JSON.parse(
+  readFileSync(new URL("../../schema/orwasm.schema.json", import.meta.url), "utf8"),
+) as object;
 const validate = new Ajv2020({ strict: false, allErrors: true }).compile(committed);
 
 describe("schema/orwasm.schema.json", () => {
