@@ -198,9 +198,38 @@ export class HostPlugin {
     return ctx;
   }
 
-  /** Runs proxy_on_tick for every root context with a tick period (envoy-like profile). */
+  /** Runs proxy_on_tick now for every root context with a tick period (envoy-like profile). */
   async tick(): Promise<{ ticked: number[]; logs: LogEntry[] }> {
-    return this.call({ op: "tick" });
+    return this.call({ op: "tick", force: true });
+  }
+
+  /**
+   * Drives proxy_on_tick from a timer (envoy-like profile): every `intervalMs` the roots whose
+   * period has elapsed tick; their log lines go to `onLogs`. Returns a function that stops it.
+   */
+  startTicker(onLogs: (logs: LogEntry[]) => void = () => undefined, intervalMs = 50): () => void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      this.call({ op: "tick", force: false })
+        .then((r) => (r.logs.length ? onLogs(r.logs) : undefined))
+        .catch((err: unknown) =>
+          onLogs([
+            {
+              level: "error",
+              message: `orwasm: tick failed: ${(err as Error).message}`,
+              source: "host",
+              plugin: this.name,
+            },
+          ]),
+        )
+        .finally(() => {
+          busy = false;
+        });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Metrics defined through proxy_define_metric (envoy-like profile; always empty otherwise). */

@@ -1,7 +1,7 @@
 // What each host profile answers: wasm-nginx-module 0.7.0's Unimplemented functions and link
 // failures under the default profile, working shared data / queues / tick / time / metrics under
 // envoy-like. Statuses are observed through real plugins built from source.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ascBin, buildFixture } from "../fixtures/host-plugins/build.js";
 import { skipReason } from "../helpers/skip.js";
 import { wasmNginxModule070Wasmtime } from "../../src/hosts/wasm-nginx-module-0.7.0.js";
@@ -149,6 +149,22 @@ describe.skipIf(noAsc)(
       const nginx = await probeWith("wasm-nginx-module", "tick");
       expect(nginx.ctx.configureLogs.map((l) => l.message)).toContain("probe: tick period rc=12");
       expect((await nginx.plugin.tick()).ticked).toEqual([]);
+    });
+
+    it("envoy-like: startTicker calls proxy_on_tick once per elapsed period (1000 ms here)", async () => {
+      vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
+      try {
+        const { plugin } = await probeWith("envoy-like", "tick");
+        const lines: string[] = [];
+        const stop = plugin.startTicker((logs) => lines.push(...logs.map((l) => l.message)));
+        await vi.advanceTimersByTimeAsync(500);
+        expect(lines).toEqual([]);
+        await vi.advanceTimersByTimeAsync(2600);
+        stop();
+        expect(lines).toEqual(["probe: tick 1", "probe: tick 2", "probe: tick 3"]);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it("envoy-like still answers Unimplemented for what neither host offers here (buffers, gRPC, ...)", async () => {

@@ -86,6 +86,7 @@ export class ModuleEngine implements EnvoyHost {
   private abi = ABI_MAX;
   private abiName: string | undefined;
   private readonly ticks = new Map<number, number>();
+  private readonly lastTick = new Map<number, number>();
   private runningRoot: number | undefined;
 
   private constructor(private readonly init: EngineInit) {
@@ -109,7 +110,7 @@ export class ModuleEngine implements EnvoyHost {
 
     let env: Record<string, unknown> = wasmNginxModuleApi(this);
     if (profile === "envoy-like") env = { ...env, ...envoyLikeApi(this) };
-    const wasi = wasiImports(table, this.init.wasiEnv ?? {});
+    const wasi = wasiImports(table, this.init.wasiEnv ?? {}, shape);
     let instance: WebAssembly.Instance;
     try {
       instance = new WebAssembly.Instance(this.init.module, {
@@ -178,7 +179,7 @@ export class ModuleEngine implements EnvoyHost {
         this.finishRequest(call.reqKey);
         return { logs: this.takeLogs(), req: call.req };
       case "tick":
-        return { ticked: this.tick(), logs: this.takeLogs() };
+        return { ticked: this.tick(call.force), logs: this.takeLogs() };
       case "metrics":
         return { metrics: [...this.store.metrics.values()], logs: this.takeLogs() };
     }
@@ -217,6 +218,7 @@ export class ModuleEngine implements EnvoyHost {
   setTickPeriod(rootId: number, ms: number): void {
     if (ms === 0) this.ticks.delete(rootId);
     else this.ticks.set(rootId, ms);
+    this.lastTick.set(rootId, Date.now());
   }
 
   nowNanos(): bigint {
@@ -509,11 +511,14 @@ export class ModuleEngine implements EnvoyHost {
 
   // ---- envoy-like extras
 
-  private tick(): number[] {
+  private tick(force: boolean): number[] {
     const ticked: number[] = [];
-    for (const [rootId] of this.ticks) {
+    const now = Date.now();
+    for (const [rootId, period] of this.ticks) {
       const root = this.roots.get(rootId);
       if (!root) continue;
+      if (!force && now - (this.lastTick.get(rootId) ?? 0) < period) continue;
+      this.lastTick.set(rootId, now);
       root.state.req = undefined;
       this.setState(root.state);
       this.runningRoot = rootId;

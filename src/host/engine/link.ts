@@ -67,17 +67,23 @@ function unknownImport(vm: VmName, module: string, name: string): string {
 
 const ENOSYS = 52;
 
-/** WASI import objects for the namespaces the table lists, bound to the instance's memory later. */
+/**
+ * WASI import objects for the table's namespaces the plugin imports from (the VM defines them all,
+ * but a namespace nobody imports is unobservable), bound to the instance's memory later.
+ */
 export function wasiImports(
   table: ImportTable,
   env: Record<string, string>,
+  shape: ModuleShape,
 ): {
   imports: Record<string, Record<string, unknown>>;
   bind: (memory: WebAssembly.Memory) => void;
 } {
   const imports: Record<string, Record<string, unknown>> = {};
   const instances: WASI[] = [];
+  const used = new Set(shape.imports.map((i) => i.module));
   for (const [ns, names] of Object.entries(table.wasi)) {
+    if (!used.has(ns)) continue;
     const wasi = new WASI({
       version: ns === "wasi_unstable" ? "unstable" : "preview1",
       env,

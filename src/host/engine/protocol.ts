@@ -105,7 +105,8 @@ export type EngineCall =
       body: Uint8Array | undefined;
     }
   | { op: "finishRequest"; reqKey: number; req: RequestState }
-  | { op: "tick" }
+  /** force: tick every root with a period now; else only those whose period has elapsed. */
+  | { op: "tick"; force: boolean }
   | { op: "metrics" };
 
 /** Configure outcome: a root context id, or why not. */
