@@ -51,9 +51,11 @@ export type ProxyLogLevel = (typeof PROXY_LOG_LEVELS)[number];
 export type NginxLogLevel =
   "debug" | "info" | "notice" | "warn" | "error" | "crit" | "alert" | "emerg";
 
-/** nginx return codes the module's C functions return to Lua (ngx_core.h). */
+/** nginx return codes the module's C functions return to Lua (ngx_core.h): success. */
 export const NGX_OK = 0;
+/** ... failure (also what a trapping callback yields). */
 export const NGX_ERROR = -1;
+/** ... declined (e.g. proxy_on_context_create failed). */
 export const NGX_DECLINED = -5;
 
 /** ngx_http_wasm_module.c: the pseudo return code that asks Lua to perform the pending http call. */

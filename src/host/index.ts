@@ -12,6 +12,7 @@
 // Lower level: `ctx.newHttpContext({ path })` gives an HttpStream whose onRequestHeaders /
 // onRequestBody / onResponseHeaders / onResponseBody / finish run single callbacks.
 
+// Loading and configuring plugins.
 export {
   HostPlugin,
   PluginContext,
@@ -20,8 +21,11 @@ export {
   type HostLimits,
   type LoadOptions,
 } from "./plugin.js";
+// One plugin context on one request, callback by callback.
 export { HttpStream } from "./stream.js";
+// The request shared by a chain of plugins, and what the upstream sees and answers.
 export { HostRequest, type UpstreamRequest, type UpstreamResponse } from "./request.js";
+// A whole request through a plugin chain, with the failure policy.
 export {
   runRequest,
   statusLine,
@@ -30,6 +34,7 @@ export {
   type RequestOutcome,
   type RunRequestOptions,
 } from "./run-request.js";
+// Where proxy_http_call goes.
 export {
   fetchDispatcher,
   recordingDispatcher,
@@ -38,6 +43,7 @@ export {
   type HttpCallResponse,
   type RecordingDispatcher,
 } from "./dispatcher.js";
+// What a run exposes.
 export type {
   HttpCallRecord,
   ObservedResponse,
@@ -45,6 +51,9 @@ export type {
   PhaseResult,
   PluginFailure,
 } from "./types.js";
+// Log lines, metrics, profile and VM names.
 export type { LogEntry, MetricValue, ProfileName, VmName } from "./engine/protocol.js";
+// How callers describe a request.
 export type { RequestInit, HeadersInit } from "./nginx/request.js";
+// proxy-wasm status codes and level/phase names.
 export { WasmResult, type HttpPhase, type NginxLogLevel, type ProxyLogLevel } from "./abi.js";

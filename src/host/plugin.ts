@@ -1,5 +1,6 @@
 // A loaded plugin (wasm.load), its configured contexts (wasm.on_configure) and their streams.
 
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { ConfigError } from "../errors.js";
 import { ABI_VERSION_EXPORTS } from "./abi.js";
@@ -80,6 +81,23 @@ export class PluginConfigureError extends ConfigError {
 }
 
 const DEFAULT_DEADLINE_MS = 2000;
+
+// Compiled modules by content: one compile however many plugins load the same bytes (each load
+// still gets its own instance, like the module's one instance per wasm.load).
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+const COMPILED_MAX = 32;
+
+function compileOnce(bytes: Uint8Array): Promise<WebAssembly.Module> {
+  const key = createHash("sha256").update(bytes).digest("hex");
+  let module = compiled.get(key);
+  if (!module) {
+    module = WebAssembly.compile(bytes);
+    module.catch(() => compiled.delete(key));
+    if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(key, module);
+  }
+  return module;
+}
 const enc = new TextEncoder();
 
 /** A loaded plugin: one compiled module, one instance (recreated after a deadline). */
@@ -123,7 +141,7 @@ export class HostPlugin {
     }
     let module: WebAssembly.Module;
     try {
-      module = await WebAssembly.compile(bytes);
+      module = await compileOnce(bytes);
     } catch (err) {
       return fail(`failed to new module: ${(err as Error).message}`);
     }
