@@ -17,6 +17,7 @@ import type {
 } from "./engine/protocol.js";
 import {
   DeadlineExceeded,
+  EngineDied,
   InThreadTransport,
   WorkerTransport,
   type EngineTransport,
@@ -103,6 +104,7 @@ const enc = new TextEncoder();
 /** A loaded plugin: one compiled module, one instance (recreated after a deadline). */
 export class HostPlugin {
   private readonly contexts: PluginContext[] = [];
+  private closed = false;
   private pendingHostLogs: LogEntry[] = [];
 
   private constructor(
@@ -198,7 +200,18 @@ export class HostPlugin {
         `plugin "${this.name}": bad conf: wasm-nginx-module's Lua driver rejects an empty configuration`,
       );
     }
-    const reply = await this.call({ op: "configure", conf: bytes });
+    let reply: ReplyFor<{ op: "configure"; conf: Uint8Array }>;
+    try {
+      reply = await this.call({ op: "configure", conf: bytes });
+    } catch (err) {
+      if (err instanceof DeadlineExceeded || err instanceof EngineDied) {
+        throw new PluginConfigureError(
+          this.source,
+          `plugin "${this.name}": failed to run proxy_on_configure: ${err.message}`,
+        );
+      }
+      throw err;
+    }
     if (reply.rootId === undefined) {
       const why = reply.trap ? ` (${reply.trap.callback}: ${reply.trap.message})` : "";
       const pluginSaid = reply.logs
@@ -257,6 +270,7 @@ export class HostPlugin {
 
   /** Stops the worker. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.transport.close();
   }
 
@@ -279,6 +293,7 @@ export class HostPlugin {
 
   /** @internal Recreates the instance (and re-configures its contexts) after a deadline. */
   async ensureAlive(): Promise<void> {
+    if (this.closed) throw new EngineDied(`plugin ${this.name} was closed`);
     if (!this.transport.alive) await this.revive();
   }
 

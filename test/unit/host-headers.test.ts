@@ -187,4 +187,22 @@ describe.skipIf(noAsc)(`host header maps${noAsc ? ` (skipped: ${noAsc})` : ""}`,
       ].join(";"),
     );
   });
+
+  it("send_local_response in header_filter: its headers are added, its status and body are dropped", async () => {
+    const out = await probe({ "x-probe-response": "local:418:teapot" }, "/", {
+      status: 200,
+      body: "up",
+    });
+    expect(header(out, "x-probe-response-result")).toBe("local=0");
+    expect(out.response).toMatchObject({ status: 200, text: "up", source: "upstream" });
+    expect(header(out, "x-local")).toBe("yes");
+  });
+
+  it("buffer type 0 (request body) read in the response body callback returns the response chunk", async () => {
+    const out = await probe({ "x-probe-response-body": "body" }, "/", {
+      status: 200,
+      body: "chunk",
+    });
+    expect(out.logs.map((l) => l.message)).toContain("probe: body chunk");
+  });
 });

@@ -178,5 +178,23 @@ describe.skipIf(noAsc)(
         "config_buffer=0;config=the-config",
       ]);
     });
+
+    it("a closed plugin is not silently recreated: its streams fail", async () => {
+      const plugin = await HostPlugin.load({
+        name: "add_header",
+        wasm: addHeader,
+        isolation: "in-thread",
+      });
+      const ctx = await plugin.configure("x");
+      await plugin.close();
+      const result = await ctx.newHttpContext({ path: "/" }).onResponseHeaders({ status: 200 });
+      expect(result.outcome).toMatchObject({
+        kind: "failed",
+        failure: {
+          kind: "crash",
+          detail: expect.stringContaining("plugin add_header was closed"),
+        },
+      });
+    });
   },
 );
