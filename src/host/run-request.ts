@@ -3,7 +3,7 @@
 // headers → response body, each phase over the plugins in priority order, with a failure policy.
 
 import type { LogEntry } from "./engine/protocol.js";
-import type { RequestInit } from "./nginx/request.js";
+import type { RequestInit, RequestState } from "./nginx/request.js";
 import { reasonPhrase, specialResponseBody } from "./nginx/special-response.js";
 import type { PluginContext } from "./plugin.js";
 import { HostRequest, toBytes, type UpstreamRequest, type UpstreamResponse } from "./request.js";
@@ -145,25 +145,26 @@ export async function runRequest(
   let upstreamRequest: UpstreamRequest | undefined;
   let upstreamBody: Uint8Array[] = [];
   let nginxErrorPage = false;
-  const resp = req.state.response;
+  // read afresh each time: a worker-isolated plugin hands back a new copy of the request state
+  const resp = (): RequestState["response"] => req.state.response;
   if (exit) {
-    resp.status = exit.status;
+    resp().status = exit.status;
     if (exit.body) {
       // ngx.status = rc; ngx.print(body): default_type unless a header set Content-Type
-      if (resp.contentType === "") resp.contentType = options.defaultType ?? "text/plain";
-      resp.contentLengthN = -1;
+      if (resp().contentType === "") resp().contentType = options.defaultType ?? "text/plain";
+      resp().contentLengthN = -1;
       upstreamBody = [exit.body];
     } else {
       // ngx.exit(rc) with nothing printed: nginx's own page (ngx_http_special_response_handler)
-      resp.errStatus = exit.status;
+      resp().errStatus = exit.status;
       const page = exit.status >= 300 ? specialResponseBody(exit.status) : undefined;
       if (page !== undefined) {
-        resp.contentType = "text/html";
-        resp.contentLengthN = enc.encode(page).length;
+        resp().contentType = "text/html";
+        resp().contentLengthN = enc.encode(page).length;
         upstreamBody = [enc.encode(page)];
         nginxErrorPage = true;
       } else {
-        resp.contentLengthN = 0;
+        resp().contentLengthN = 0;
       }
     }
   } else {
@@ -188,15 +189,15 @@ export async function runRequest(
       if (status !== undefined) {
         // lua-runtime.hbs: status replaced, length cleared, text/plain; the body becomes a notice
         failedClosed = true;
-        resp.status = status;
-        resp.errStatus = 0;
+        resp().status = status;
+        resp().errStatus = 0;
         req.setResponseHeader("content-length", null);
         req.setResponseHeader("content-type", "text/plain");
         break;
       }
     }
   }
-  resp.headerSent = true;
+  resp().headerSent = true;
 
   // ---- body_filter
   req.setPhase("body_filter");
@@ -236,7 +237,7 @@ export async function runRequest(
       : "upstream";
   return {
     response: {
-      status: resp.errStatus || resp.status,
+      status: resp().errStatus || resp().status,
       headers: req.responseHeaders(),
       body,
       text: dec.decode(body),

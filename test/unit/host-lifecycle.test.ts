@@ -58,16 +58,40 @@ describe.skipIf(noAsc)(
       });
     });
 
-    it("a plugin in a worker thread behaves exactly like one in the caller's thread", async () => {
+    it("a chain in worker threads behaves exactly like one in the caller's thread", async () => {
       const run = async (isolation: "worker" | "in-thread") => {
-        const plugin = await HostPlugin.load({ name: "add_header", wasm: addHeader, isolation });
-        const ctx = await plugin.configure("same");
-        const out = await runRequest([{ context: ctx }], { path: "/a" });
-        await plugin.close();
-        return { headers: out.response.headers, logs: messages(out.logs) };
+        const a = await HostPlugin.load({ name: "add_header", wasm: addHeader, isolation });
+        const p = await HostPlugin.load({
+          name: "probe",
+          wasm: probe,
+          isolation,
+          dispatcher: () => ({ status: 202, body: "called" }),
+        });
+        const chain = [{ context: await a.configure("same") }, { context: await p.configure("p") }];
+        const out = await runRequest(
+          chain,
+          {
+            path: "/a?b=c",
+            headers: {
+              "x-probe": "add_req:x-in=1|http_call:svc.local|replace_req::path=/rewritten",
+              "x-probe-response": "replace_resp::status=299|remove_resp:x-up",
+            },
+          },
+          { upstream: () => ({ status: 200, headers: { "x-up": "u" }, body: "body" }) },
+        );
+        await Promise.all([a.close(), p.close()]);
+        return {
+          response: { ...out.response, body: undefined },
+          upstream: out.upstreamRequest,
+          logs: messages(out.logs),
+          failures: out.failures,
+        };
       };
       const [worker, inThread] = [await run("worker"), await run("in-thread")];
-      expect(worker.headers).toContainEqual(["x-hello", "same"]);
+      expect(worker.response.status).toBe(299);
+      expect(worker.response.headers).toContainEqual(["x-hello", "same"]);
+      expect(worker.response.headers).toContainEqual(["x-call-status", "202 called"]);
+      expect(worker.upstream?.path).toBe("/rewritten?b=c");
       expect(worker).toEqual(inThread);
     });
 
