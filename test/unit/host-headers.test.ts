@@ -205,4 +205,16 @@ describe.skipIf(noAsc)(`host header maps${noAsc ? ` (skipped: ${noAsc})` : ""}`,
     });
     expect(out.logs.map((l) => l.message)).toContain("probe: body chunk");
   });
+
+  it("more than 20 response headers: only nginx's last list part is serialised, the rest are empty pairs", async () => {
+    const upstreamHeaders = Array.from({ length: 25 }, (_, i): [string, string] => [`h${i}`, "v"]);
+    const out = await probe({ "x-probe-response": "pairs_resp" }, "/", {
+      status: 200,
+      headers: upstreamHeaders,
+    });
+    // ngx_http_wasm_resp_get_headers counts all 25 + connection + :status = 27 pairs but, reusing
+    // the last list part, writes h20..h24 and the two synthesised pairs; 20 zeroed pairs follow
+    const written = "h20=v,h21=v,h22=v,h23=v,h24=v,connection=keep-alive,:status=200";
+    expect(logged(out, "probe: pairs_resp ")).toBe(written + ",=".repeat(20));
+  });
 });
