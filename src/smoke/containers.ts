@@ -1,0 +1,64 @@
+// The narrow container interface smoke runs on (networks, containers, logs); one adapter implements it over Docker.
+import type { DockerPort } from "../docker/port.js";
+import type { ImageCommandRunner } from "../engine/probe-run.js";
+import type { LogLine } from "./docker-logs.js";
+
+/** A file placed into a container before it starts. */
+export interface ContainerFile {
+  /** Absolute path inside the container. */
+  path: string;
+  content: string | Uint8Array;
+  /** Default 0o644. */
+  mode?: number;
+}
+
+/** A container to create and start, attached to one network. */
+export interface ContainerSpec {
+  /** Unique container name; also the handle every other call takes. */
+  name: string;
+  image: string;
+  /** Replaces the image's entrypoint; `[]` clears it. */
+  entrypoint?: string[];
+  /** Replaces the image's command. */
+  cmd?: string[];
+  env?: Record<string, string>;
+  network: string;
+  /** Names other containers on the network reach it by. */
+  aliases?: string[];
+  /** Container TCP ports published on free host ports. */
+  publish?: number[];
+  files?: ContainerFile[];
+  labels: Record<string, string>;
+}
+
+/** Whether a container still runs, and how it ended if not. */
+export interface ContainerState {
+  running: boolean;
+  exitCode?: number;
+  /** Docker's own error (e.g. the entrypoint does not exist). */
+  error?: string;
+  oomKilled?: boolean;
+}
+
+/** What smoke needs from a container engine. Every method rejects with an OrwasmError subclass. */
+export interface SmokeContainers extends ImageCommandRunner {
+  /** The host name published ports are reached on (localhost, or the remote Docker host). */
+  readonly host: string;
+  /** The image-building port, for the echo image. */
+  readonly docker: DockerPort;
+  createNetwork(name: string, labels: Record<string, string>): Promise<void>;
+  /** Removes a network; absent is not an error. */
+  removeNetwork(name: string): Promise<void>;
+  /** Creates the container, copies its files in, starts it. */
+  run(spec: ContainerSpec): Promise<void>;
+  state(name: string): Promise<ContainerState>;
+  /** The host port a published container port landed on. */
+  hostPort(name: string, port: number): Promise<number | undefined>;
+  logs(name: string): Promise<LogLine[]>;
+  /** Kills and removes a container; absent is not an error. */
+  remove(name: string): Promise<void>;
+  /** Removes every container and network carrying label `key=value` (an interrupted run's leftovers). */
+  removeLabelled(key: string, value: string): Promise<void>;
+  /** The image's configured command (`CMD`), or undefined when the image is absent. */
+  imageCmd(image: string): Promise<string[] | undefined>;
+}

@@ -1,0 +1,88 @@
+// Which gateway a smoke run (or an OrwasmGateway) starts, and how each kind becomes a container: the one place a new
+// kind (the embedded engine, later) is added.
+import { readFile } from "node:fs/promises";
+import { ConfigError, UsageError } from "../errors.js";
+import { probeToTarget } from "../engine/probe.js";
+import { probeImage } from "../engine/probe-run.js";
+import type { Project } from "../project/project.js";
+import { renderNginxConf } from "../render/nginx-conf.js";
+import { pluginRuntimePath } from "../render/view-model.js";
+import type { ContainerFile, SmokeContainers } from "./containers.js";
+import type { GatewayLabel } from "./report.js";
+
+/**
+ * `engine-image`: an engine image (nginx + lua + wasm modules) that gets this project's rendered nginx.conf and
+ * plugins copied in at start, no build; `image`: a gateway image built by `orwasm image`, run as it is.
+ */
+export type GatewayKind =
+  { kind: "engine-image"; image: string } | { kind: "image"; image: string };
+
+/** How to run the gateway container. */
+export interface GatewayLaunch {
+  label: GatewayLabel;
+  image: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  files: ContainerFile[];
+  /** What the container runs, for messages ("nginx", "the gateway container"). */
+  what: string;
+}
+
+/** Turns a kind into a launch: probes and renders for `engine-image`, checks presence for `image`. */
+export async function prepareGateway(
+  kind: GatewayKind,
+  project: Project,
+  containers: SmokeContainers,
+  onProgress: (line: string) => void,
+): Promise<GatewayLaunch> {
+  const label = { kind: kind.kind, image: kind.image };
+  if ((await containers.imageCmd(kind.image)) === undefined) {
+    const how =
+      kind.kind === "image"
+        ? "build it with `orwasm image`"
+        : "build or load it (`docker load`), then run again";
+    throw new UsageError(
+      `image ${kind.image} is not present locally (smoke never pulls images): ${how}`,
+    );
+  }
+  switch (kind.kind) {
+    case "image":
+      return { label, image: kind.image, files: [], what: "the gateway container" };
+    case "engine-image": {
+      onProgress(`probing engine image ${kind.image} (nginx -V, modules, Lua libraries)`);
+      const probe = await probeImage(containers, kind.image);
+      const probed = probeToTarget(
+        probe,
+        { vm: project.data.engine.vm, pluginDir: project.data.gateway.pluginDir },
+        `image ${kind.image}`,
+      );
+      if (!probed.engine) {
+        throw new ConfigError(
+          probed.problems,
+          `engine image ${kind.image} cannot run this gateway:\n${probed.problems.map((p) => `  ${p.message}`).join("\n")}`,
+        );
+      }
+      const { target, nginxBin, confPath } = probed.engine;
+      const files: ContainerFile[] = [
+        { path: confPath, content: renderNginxConf(project, target) },
+      ];
+      for (const p of project.plugins) {
+        files.push({
+          path: pluginRuntimePath(target, p.data.name),
+          content: await readFile(p.wasmPath),
+        });
+      }
+      onProgress(
+        `engine: ${probe.version ?? "nginx"} at ${nginxBin}, vm ${target.vm}; conf ${confPath}, plugins in ${target.pluginDir}`,
+      );
+      return {
+        label,
+        image: kind.image,
+        entrypoint: [nginxBin],
+        cmd: ["-p", `${target.prefix}/`, "-c", confPath, "-g", "daemon off;"],
+        files,
+        what: "nginx",
+      };
+    }
+  }
+}
