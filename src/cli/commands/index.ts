@@ -6,6 +6,9 @@ import { registerPlugin } from "./plugin.js";
 import { registerBuildScript } from "./build-script.js";
 import { registerLock } from "./lock.js";
 import { registerImage } from "./image.js";
+import { registerSmoke } from "./smoke.js";
+import { registerTest } from "./test.js";
+import { registerDev } from "./dev.js";
 
 export const commands: Register[] = [
   registerConf,
@@ -14,4 +17,7 @@ export const commands: Register[] = [
   registerBuildScript,
   registerLock,
   registerImage,
+  registerSmoke,
+  registerTest,
+  registerDev,
 ];

@@ -1,0 +1,152 @@
+// `orwasm smoke`: start the gateway and its echo upstreams in Docker, send the project's smoke checks, report.
+import { relative, resolve } from "node:path";
+import { Option } from "commander";
+import { formatProblems, UsageError } from "../../errors.js";
+import { loadProject, resolveProjectFile } from "../../project/load.js";
+import type { GatewayKind } from "../../smoke/gateway-kind.js";
+import { reportOk } from "../../smoke/report.js";
+import { renderJsonReport } from "../../smoke/report-json.js";
+import { renderJunitReport } from "../../smoke/report-junit.js";
+import { renderTextReport } from "../../smoke/report-text.js";
+import { runSmoke } from "../../smoke/runner.js";
+import { newRunId, RUN_LABEL } from "../../smoke/session.js";
+import { writeOutput } from "../../util/write-output.js";
+import { EXIT } from "../exit-codes.js";
+import type { Register } from "../command.js";
+
+const renderers = { text: renderTextReport, json: renderJsonReport, junit: renderJunitReport };
+
+interface SmokeOpts {
+  image?: string;
+  engineImage?: string;
+  report: keyof typeof renderers;
+  json?: boolean;
+  output: string;
+  keep?: boolean;
+  startTimeout: string;
+}
+
+export const registerSmoke: Register = (program, io, run) => {
+  program
+    .command("smoke")
+    .description(
+      "run the project's smoke checks against the gateway in Docker, with echo upstreams",
+    )
+    .argument("[project]", "orwasm.yaml or a folder holding one", ".")
+    .addOption(
+      new Option(
+        "--image <image>",
+        "a gateway image built by `orwasm image`, run as it is",
+      ).conflicts("engineImage"),
+    )
+    .option(
+      "--engine-image <image>",
+      "an engine image (nginx + lua + wasm modules): nginx.conf and plugins are copied in at start (default: engine.image)",
+    )
+    .addOption(
+      new Option("--report <format>", "report format")
+        .choices(["text", "json", "junit"])
+        .default("text"),
+    )
+    .option("--json", "same as --report json")
+    .option("-o, --output <file>", "write the report here instead of stdout ('-' is stdout)", "-")
+    .option("--keep", "leave the containers running afterwards and print how to reach them")
+    .option("--start-timeout <seconds>", "how long the gateway may take to answer", "60")
+    .addHelpText(
+      "after",
+      `
+Each upstream marked \`mock: echo\` is stood in for by an echo container, reachable under the
+host names of its \`servers\` entries; it answers every request with a JSON description of what
+it received ({method, path, query, headers, body}), so checks can assert what a plugin changed on
+the way up. The gateway starts on the same private Docker network, with each server's port
+published; every check's request goes to its server, and the response is compared with
+\`expect\` (status, headers, body; \`body: {json: ...}\` matches objects partially).
+
+Nothing is pulled: images must be present locally. A gateway that exits, or whose plugins fail
+to load, is reported as such with the log lines that say why.
+
+Exit codes: 0 every check passed, 1 a check failed, 2 bad project or options, 4 the gateway
+did not start (or a plugin did not load).
+
+Examples:
+  $ orwasm smoke examples/deny-list --engine-image my-openresty-wasm:1.0
+  $ orwasm image -t gw:dev && orwasm smoke --image gw:dev
+  $ orwasm smoke --engine-image my-openresty-wasm:1.0 --report junit -o smoke.xml   # for CI
+  $ orwasm smoke --engine-image my-openresty-wasm:1.0 --keep   # then curl the printed URL`,
+    )
+    .action((projectArg: string, opts: SmokeOpts) =>
+      run(async () => {
+        const timeout = Number(opts.startTimeout);
+        if (!(timeout > 0)) {
+          throw new UsageError(
+            `--start-timeout must be a number of seconds (got ${opts.startTimeout})`,
+          );
+        }
+        const format = opts.json ? "json" : opts.report;
+        const file = await resolveProjectFile(projectArg, io.cwd);
+        const shown = relative(io.cwd, file) || file;
+        const progress = (l: string) => io.err(`${l}\n`);
+        const { project, warnings } = await loadProject(file, {
+          cwd: io.cwd,
+          onProgress: progress,
+        });
+        if (warnings.length) io.err(`${formatProblems(warnings)}\n`);
+        const kind = gatewayKind(opts, project.data.engine.image);
+        if (project.data.smoke.length === 0) {
+          io.err(`warning: ${shown} has no smoke checks; only the gateway's start is tested\n`);
+        }
+
+        // testcontainers takes half a second to import: not for the other commands.
+        const { connectContainers } = await import("../../smoke/containers-docker.js");
+        const containers = await connectContainers();
+        const runId = newRunId();
+        // An interrupted run removes what it started (nothing is left behind without --keep).
+        const interrupted = () => {
+          io.err(`interrupted: removing the containers of run ${runId}\n`);
+          void containers.removeLabelled(RUN_LABEL, runId).finally(() => process.exit(130));
+        };
+        if (!opts.keep) {
+          process.once("SIGINT", interrupted);
+          process.once("SIGTERM", interrupted);
+        }
+        let result;
+        try {
+          result = await runSmoke(project, kind, {
+            file: shown,
+            containers,
+            runId,
+            onProgress: progress,
+            keep: opts.keep ?? false,
+            startTimeoutMs: timeout * 1000,
+          });
+        } finally {
+          process.off("SIGINT", interrupted);
+          process.off("SIGTERM", interrupted);
+        }
+        const { report } = result;
+        const target = opts.output === "-" ? "-" : resolve(io.cwd, opts.output);
+        await writeOutput(target, renderers[format](report), io.out);
+        if (target !== "-") io.err(`wrote ${opts.output} (${format})\n`);
+        if (result.keepNotice) io.err(result.keepNotice);
+        if (report.startFailure) {
+          const n = report.notRun.length;
+          const notRun = n ? `; ${n} check${n === 1 ? "" : "s"} not run` : "";
+          io.err(
+            `orwasm: the gateway did not start properly: ${report.startFailure.message.split("\n")[0]}${notRun}\n`,
+          );
+          return EXIT.smoke;
+        }
+        return reportOk(report) ? EXIT.ok : EXIT.checksFailed;
+      }),
+    );
+};
+
+/** --engine-image, --image, else engine.image from the project (as an engine image). */
+function gatewayKind(opts: SmokeOpts, projectEngineImage: string | undefined): GatewayKind {
+  if (opts.engineImage) return { kind: "engine-image", image: opts.engineImage };
+  if (opts.image) return { kind: "image", image: opts.image };
+  if (projectEngineImage) return { kind: "engine-image", image: projectEngineImage };
+  throw new UsageError(
+    "no gateway to test: pass --image IMAGE (built by `orwasm image`) or --engine-image IMAGE (an engine image), or set engine.image in the project",
+  );
+}

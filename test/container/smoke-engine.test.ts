@@ -1,0 +1,232 @@
+// `orwasm smoke` for real: echo containers and a real engine image (nginx + lua + wasm-nginx-module) on Docker,
+// driven through the CLI as a user runs it. Needs ORWASM_ENGINE_IMAGE (such an image, present locally).
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Docker from "dockerode";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probeImage } from "../../src/engine/probe-run.js";
+import { connectContainers } from "../../src/smoke/containers-docker.js";
+import { RUN_LABEL } from "../../src/smoke/session.js";
+import { runCli } from "../helpers/cli.js";
+import { dockerAvailable } from "../helpers/docker.js";
+import { skipReason } from "../helpers/skip.js";
+import { wat } from "../helpers/wat.js";
+
+const ENGINE = process.env.ORWASM_ENGINE_IMAGE;
+const avail = await dockerAvailable();
+const skip = !avail.ok
+  ? skipReason(false, avail.reason)
+  : skipReason(
+      !!ENGINE,
+      "ORWASM_ENGINE_IMAGE is not set (name a local engine image with nginx, lua-nginx-module and wasm-nginx-module)",
+    );
+
+const EXAMPLES = resolve(import.meta.dirname, "../../examples");
+
+/** A proxy-wasm module that passes orwasm's audit but traps while the VM instantiates it (start function). */
+const TRAPPING_PLUGIN = `(module
+  (memory (export "memory") 1)
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "malloc") (param i32) (result i32) i32.const 1024)
+  (func (export "proxy_on_context_create") (param i32 i32))
+  (func (export "proxy_on_configure") (param i32 i32) (result i32) i32.const 1)
+  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) i32.const 0)
+  (func $boom unreachable)
+  (start $boom))`;
+
+describe.skipIf(skip)(`orwasm smoke on ${ENGINE}${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  let dir: string;
+  let vm: string;
+  const docker = new Docker();
+
+  /** Writes a project folder; `body` follows the engine/gateway lines. */
+  const project = async (name: string, body: string) => {
+    const d = join(dir, name);
+    await rm(d, { recursive: true, force: true });
+    await import("node:fs/promises").then((fs) => fs.mkdir(d));
+    await writeFile(
+      join(d, "orwasm.yaml"),
+      `name: ${name}\nengine: { vm: ${vm} }\ngateway: { errorLogLevel: info }\n${body}`,
+    );
+    return d;
+  };
+  const smoke = (d: string, ...args: string[]) =>
+    runCli(["smoke", d, "--engine-image", ENGINE!, ...args], dir);
+  /** The run's id from its progress lines, and whether any container or network of it is left. */
+  const leftovers = async (stderr: string) => {
+    const runId = /orwasm-smoke-([0-9a-f]{8})-gateway/.exec(stderr)?.[1];
+    expect(runId).toBeDefined();
+    const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] });
+    const cs = await docker.listContainers({ all: true, filters });
+    const ns = await docker.listNetworks({ filters });
+    return [...cs.map((c) => c.Names[0]), ...ns.map((n) => n.Name)];
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "orwasm-smoke-"));
+    // The project's vm must be the image's: ask the image, as `orwasm smoke` itself does.
+    const probe = await probeImage(await connectContainers(), ENGINE!);
+    vm = probe.vms[0] ?? "wasmtime";
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("a deny-list gateway passes every check: denied prefixes get the plugin's 403, others reach the echo upstream; exit 0 and nothing left behind", async () => {
+    const d = await project(
+      "deny-list",
+      `
+plugins:
+  - name: deny_list
+    build: { lang: assemblyscript, dir: ${join(EXAMPLES, "deny-list")} }
+    config: { deny: ["/admin"], status: 403, body: denied }
+upstreams:
+  - { name: backend, servers: ["backend:8080"], mock: echo }
+servers:
+  - listen: 8080
+    routes:
+      - { path: /health, match: exact, respond: { status: 200, body: ok } }
+      - { path: /, upstream: backend, plugins: [deny_list] }
+smoke:
+  - name: an allowed path reaches the echo upstream with its query and headers
+    request: { path: "/public/page?q=1", headers: { x-client: smoke } }
+    expect:
+      status: 200
+      headers: { content-type: application/json }
+      body: { json: { method: GET, path: /public/page, query: { q: "1" }, headers: { x-client: smoke } } }
+  - name: a denied prefix is answered by the plugin
+    request: { path: /admin/users }
+    expect: { status: 403, body: denied }
+  - name: the fixed response route answers without the plugin
+    request: { path: /health }
+    expect: { status: 200, body: ok, headers: { x-hello: { absent: true } } }
+`,
+    );
+    const r = await smoke(d);
+    expect(r.stderr).not.toMatch(/orwasm: /);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^PASS an allowed path reaches the echo upstream with its query and headers \(\d+ ms\)$/m,
+    );
+    expect(r.stdout).toMatch(/^PASS a denied prefix is answered by the plugin \(\d+ ms\)$/m);
+    expect(r.stdout).toMatch(
+      /^PASS the fixed response route answers without the plugin \(\d+ ms\)$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^3 passed, 0 failed \(engine-image .*; gateway answered \d+ ms after start\)$/m,
+    );
+    expect(r.stderr).toMatch(
+      /echo upstream orwasm-smoke-[0-9a-f]+-echo-1 answers as backend on 8080/,
+    );
+    expect(await leftovers(r.stderr)).toEqual([]);
+  });
+
+  it("a failing check exits 1 and names the check and what differed; the JUnit report carries the same and the log", async () => {
+    const d = await project(
+      "add-header",
+      `
+plugins:
+  - name: add_header
+    build: { lang: assemblyscript, dir: ${join(EXAMPLES, "add-header")} }
+    config: world
+upstreams:
+  - { name: backend, servers: ["backend:8080"], mock: echo }
+servers:
+  - listen: 8080
+    routes: [{ path: /, upstream: backend, plugins: [add_header] }]
+smoke:
+  - name: the plugin adds x-hello from its config
+    expect: { status: 200, headers: { x-hello: world } }
+  - name: this check expects another planet
+    expect: { headers: { x-hello: mars } }
+`,
+    );
+    const text = await smoke(d);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^PASS the plugin adds x-hello from its config/m);
+    expect(text.stdout).toContain("FAIL this check expects another planet");
+    expect(text.stdout).toContain('    header x-hello: expected "mars", got "world"\n');
+    expect(text.stdout).toMatch(/^1 passed, 1 failed/m);
+    // the log tail shows the plugin at work
+    expect(text.stdout).toContain("add_header: added response header x-hello: world");
+    expect(await leftovers(text.stderr)).toEqual([]);
+
+    const out = join(dir, "report.xml");
+    const junit = await smoke(d, "--report", "junit", "-o", out);
+    expect(junit.code).toBe(1);
+    expect(junit.stdout).toBe("");
+    const xml = await readFile(out, "utf8");
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(xml) as {
+      testsuites: { testsuite: { "@failures": string; testcase: Record<string, unknown>[] } };
+    };
+    const suite = doc.testsuites.testsuite;
+    expect(suite["@failures"]).toBe("1");
+    const failed = suite.testcase.find((c) => c["@name"] === "this check expects another planet")!;
+    expect((failed.failure as Record<string, string>)["@message"]).toBe(
+      'header x-hello: expected "mars", got "world"',
+    );
+    expect(String(failed["system-out"])).toContain("add_header: added response header");
+  });
+
+  it("a plugin that traps while the VM instantiates it is a start failure (exit 4) showing the glue's and the VM's lines, not a timeout", async () => {
+    const d = await project(
+      "trapping",
+      `
+plugins:
+  - { name: bad, file: bad.wasm }
+upstreams:
+  - { name: backend, servers: ["backend:8080"], mock: echo }
+servers:
+  - listen: 8080
+    routes: [{ path: /, upstream: backend, plugins: [bad] }]
+smoke:
+  - { name: passes through, expect: { status: 200 } }
+`,
+    );
+    await writeFile(join(d, "bad.wasm"), wat(TRAPPING_PLUGIN));
+    const r = await smoke(d, "--start-timeout", "120");
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain("ERROR the gateway (engine-image");
+    expect(r.stdout).toContain(
+      "the gateway answers, but plugin bad could not be loaded or configured",
+    );
+    expect(r.stdout).toMatch(/^ {4}\| .*orwasm: plugin bad failed to load from \/.*bad\.wasm/m);
+    expect(r.stdout).toMatch(/^ {4}\| .*\[error\].*unreachable/m);
+    expect(r.stdout).toMatch(/^0 passed, 0 failed, 1 not run/m);
+    expect(r.stdout).not.toContain("did not answer");
+    expect(r.stderr).toMatch(/orwasm: the gateway did not start properly: .*; 1 check not run\n$/);
+    expect(await leftovers(r.stderr)).toEqual([]);
+  });
+
+  it("an nginx that refuses its config (an upstream host that does not resolve) is reported as exited with its [emerg] line (exit 4)", async () => {
+    const d = await project(
+      "unresolvable",
+      `
+upstreams:
+  - { name: backend, servers: ["nowhere.invalid:8080"] }
+servers:
+  - listen: 8080
+    routes: [{ path: /, upstream: backend }]
+smoke:
+  - { name: passes through, expect: { status: 200 } }
+`,
+    );
+    const r = await smoke(d, "--report", "json");
+    expect(r.code).toBe(4);
+    const j = JSON.parse(r.stdout) as {
+      ok: boolean;
+      startFailure: { message: string; lines: string[] };
+      notRun: string[];
+    };
+    expect(j.ok).toBe(false);
+    expect(j.startFailure.message).toMatch(
+      /^nginx exited with status 1 before answering: \[emerg\] host not found in upstream "nowhere\.invalid:8080"/,
+    );
+    expect(j.notRun).toEqual(["passes through"]);
+    expect(r.stderr).toContain("upstream backend (nowhere.invalid:8080) has no `mock: echo`");
+    expect(await leftovers(r.stderr)).toEqual([]);
+  });
+});
