@@ -1,7 +1,8 @@
 // Linking a plugin the way the VM does: every import must be defined with the same type, else
 // instantiation fails naming the import (wasmtime_linker_instantiate in src/vm/wasmtime.c).
 
-import { WASI } from "node:wasi";
+import { createRequire } from "node:module";
+import type { WASI as WasiType } from "node:wasi";
 import {
   wasmNginxModule070WasmEdge,
   wasmNginxModule070Wasmtime,
@@ -80,10 +81,12 @@ export function wasiImports(
   bind: (memory: WebAssembly.Memory) => void;
 } {
   const imports: Record<string, Record<string, unknown>> = {};
-  const instances: WASI[] = [];
+  const instances: WasiType[] = [];
   const used = new Set(shape.imports.map((i) => i.module));
   for (const [ns, names] of Object.entries(table.wasi)) {
     if (!used.has(ns)) continue;
+    // loaded on first use: Node prints an ExperimentalWarning when node:wasi is loaded
+    const { WASI } = createRequire(import.meta.url)("node:wasi") as typeof import("node:wasi");
     const wasi = new WASI({
       version: ns === "wasi_unstable" ? "unstable" : "preview1",
       env,
