@@ -20,6 +20,8 @@ export interface FailurePolicy {
 /** One plugin of a location, in priority order. */
 export interface ChainEntry {
   context: PluginContext;
+  /** The name logs use (the project's plugin name); default the name the plugin was loaded under (its root id). */
+  name?: string;
   /** Default: closed with 500. */
   failure?: FailurePolicy;
 }
@@ -90,15 +92,15 @@ export async function runRequest(
     if (p.mode === "open") {
       log(
         "warn",
-        f.plugin,
-        `orwasm: plugin ${f.plugin} failed in ${phase} (fail-open, continuing): ${err}`,
+        e.name ?? f.plugin,
+        `orwasm: plugin ${e.name ?? f.plugin} failed in ${phase} (fail-open, continuing): ${err}`,
       );
       return undefined;
     }
     log(
       "error",
-      f.plugin,
-      `orwasm: plugin ${f.plugin} failed in ${phase} (fail-closed, answering ${p.status}): ${err}`,
+      e.name ?? f.plugin,
+      `orwasm: plugin ${e.name ?? f.plugin} failed in ${phase} (fail-closed, answering ${p.status}): ${err}`,
     );
     return p.status;
   };

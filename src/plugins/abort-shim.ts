@@ -2,8 +2,8 @@
 //
 // AssemblyScript 0.14 calls `abort` on a failed assertion or out-of-memory. Its default handler
 // imports `env.abort`, and the SDK's `--use abort=abort_proc_exit` imports
-// `wasi_unstable.proc_exit`; wasm-nginx-module (WasmEdge) provides neither, so such a plugin
-// fails to load. This handler imports only `env.proxy_log` (which every proxy-wasm host has),
+// `wasi_unstable.proc_exit`. wasm-nginx-module never provides `env.abort`, and with WasmEdge there
+// is no `wasi_unstable` either (wasmtime has it), so such a plugin fails to load. This handler imports only `env.proxy_log` (which every proxy-wasm host has),
 // logs the message at critical level and traps. It is passed to asc as a library file
 // (`--lib`), whose top-level exports become globals, and selected with `--use abort=...`.
 
