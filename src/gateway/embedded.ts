@@ -137,7 +137,11 @@ export class EmbeddedGateway {
       const ctx = this.live.get(step.name)?.contexts.get(step.config);
       const failure = plugin.data.failure;
       if (ctx) {
-        chain.push({ context: ctx, name: step.name, failure: { mode: failure.policy, status: failure.status } });
+        chain.push({
+          context: ctx,
+          name: step.name,
+          failure: { mode: failure.policy, status: failure.status },
+        });
         continue;
       }
       // The runtime's NOT_LIVE path: a plugin that did not load or configure fails every call by its policy.
