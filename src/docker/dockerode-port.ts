@@ -11,6 +11,7 @@ import {
 } from "./build-events.js";
 import { BuildLog, buildFailure } from "./build-log.js";
 import type { BuildContext, BuildOptions, DockerPort, ImageInfo } from "./port.js";
+import { runInImage } from "./run-in-image.js";
 
 /** A DockerPort on the daemon dockerode finds (DOCKER_HOST or the local socket), or on the given client. */
 export function createDockerPort(client: Docker = new Docker()): DockerPort {
@@ -24,6 +25,16 @@ export function createDockerPort(client: Docker = new Docker()): DockerPort {
           [],
           { cause: err },
         );
+      }
+    },
+
+    async runInImage(image, cmd, opts) {
+      try {
+        return await runInImage(client, image, cmd, opts);
+      } catch (err) {
+        throw new BuildError(`cannot run a command in image ${image}: ${describe(err)}`, [], {
+          cause: err,
+        });
       }
     },
 

@@ -1,5 +1,6 @@
 // The narrow Docker interface the rest of orwasm uses; one adapter (dockerode) implements it, tests may fake it.
 import type { BuildEvent } from "./build-events.js";
+import type { CommandOutput } from "./run-in-image.js";
 
 /** What orwasm needs to know about a local image. */
 export interface ImageInfo {
@@ -34,6 +35,12 @@ export interface DockerPort {
     options: BuildOptions,
     onEvent?: (e: BuildEvent) => void,
   ): Promise<{ imageId: string }>;
+  /** Runs `cmd` in a throw-away container of `image` and captures its output (engine probing). */
+  runInImage(
+    image: string,
+    cmd: string[],
+    opts?: { entrypoint?: string[] },
+  ): Promise<CommandOutput>;
   /** Removes an image by reference; absent images are not an error. */
   removeImage(ref: string, opts?: { force?: boolean }): Promise<void>;
 }

@@ -16,7 +16,7 @@ import { CONTEXT, renderDockerfile, type DockerfileInput } from "./dockerfile.js
 import { lockfileSha256, LOCKFILE_VERSION, type LockEntry, type Lockfile } from "./lockfile.js";
 import type { Mirror } from "./obtain.js";
 import { probeToTarget } from "./probe.js";
-import { probeImage, type ImageCommandRunner } from "./probe-run.js";
+import { probeImage } from "./probe-run.js";
 import { conflictWarnings, forArch, requirePinned, resolveArtifacts } from "./resolve.js";
 
 /** What to build. */
@@ -41,7 +41,7 @@ export interface ImageRequest {
 
 /** Effects the build uses; `docker` is needed unless only a Dockerfile for orwasm's own engine is written. */
 export interface ImageDeps {
-  docker?: DockerPort & Partial<ImageCommandRunner>;
+  docker?: DockerPort;
   /** Progress lines, without newline. */
   onLine: (line: string) => void;
   fetch?: typeof fetch;
@@ -68,14 +68,11 @@ export async function buildGatewayImage(req: ImageRequest, deps: ImageDeps): Pro
   let engine: ImageResult["engine"];
 
   if (req.engineImage) {
-    const runner = deps.docker;
-    if (!runner?.runInImage) {
-      throw new UsageError(
-        `probing ${req.engineImage} needs Docker (to run \`nginx -V\` in it), and this Docker connection cannot run containers`,
-      );
+    if (!deps.docker) {
+      throw new UsageError(`probing ${req.engineImage} needs Docker (to run \`nginx -V\` in it)`);
     }
     deps.onLine(`probing engine image ${req.engineImage} (nginx -V, modules, Lua libraries)`);
-    const probe = await probeImage(runner as ImageCommandRunner, req.engineImage);
+    const probe = await probeImage(deps.docker, req.engineImage);
     const probed = probeToTarget(
       probe,
       { vm: engineData.vm, pluginDir: project.data.gateway.pluginDir },

@@ -1,15 +1,10 @@
 // Runs the probe script inside an engine image through Docker and parses what it printed.
+import type { DockerPort } from "../docker/port.js";
 import { BuildError } from "../errors.js";
 import { parseProbeOutput, PROBE_SCRIPT, type ProbeResult } from "./probe.js";
 
 /** What probing needs from Docker: run one command in a throw-away container of an image and capture its output. */
-export interface ImageCommandRunner {
-  runInImage(
-    image: string,
-    cmd: string[],
-    opts?: { entrypoint?: string[] },
-  ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-}
+export type ImageCommandRunner = Pick<DockerPort, "runInImage">;
 
 /** Probes `ref`: finds nginx, runs `nginx -V`, and searches for the modules, Lua libraries and VM libraries. */
 export async function probeImage(runner: ImageCommandRunner, ref: string): Promise<ProbeResult> {

@@ -165,7 +165,16 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
     reload,
     async close() {
       await watcher?.close();
-      await Promise.all(servers.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((ok) => {
+              s.close(() => ok());
+              // Idle keep-alive connections would otherwise hold close() for their whole timeout.
+              s.closeIdleConnections();
+            }),
+        ),
+      );
       await reloading;
       current.retire();
     },

@@ -1,4 +1,5 @@
 // How the embedded gateway reaches an upstream: orwasm's echo for `mock: echo`, a real HTTP request otherwise.
+import { request } from "node:http";
 import type { Project } from "../project/project.js";
 import { echoReply } from "../upstream/echo-server.js";
 import type { UpstreamRequest, UpstreamResponse } from "../host/index.js";
@@ -23,29 +24,55 @@ export function upstreamHandler(
   if (!up) throw new Error(`unknown upstream ${name}`);
   if (up.mock === "echo") return async (req) => echo(req);
   let next = 0;
-  return async (req) => {
+  return (req) => {
     // Round robin over the servers, like nginx's default balancer.
     const server = up.servers[next++ % up.servers.length]!;
-    const headers = new Headers();
-    for (const [k, v] of req.headers)
-      if (k.toLowerCase() !== "host" && k.toLowerCase() !== "content-length") headers.append(k, v);
-    try {
-      const res = await fetch(`http://${server}${req.path}`, {
-        method: req.method,
-        headers,
-        body: req.body && req.body.length > 0 ? req.body : undefined,
-        redirect: "manual",
-      });
-      const out: [string, string][] = [];
-      res.headers.forEach((v, k) => out.push([k, v]));
-      return { status: res.status, headers: out, body: new Uint8Array(await res.arrayBuffer()) };
-    } catch (err) {
+    return proxy(server, req).catch((err: Error) => ({
       // nginx answers 502 when the upstream cannot be reached.
-      return {
-        status: 502,
-        headers: { "content-type": "text/plain" },
-        body: `upstream ${name} (${server}) unreachable: ${(err as Error).message}\n`,
-      };
-    }
+      status: 502,
+      headers: { "content-type": "text/plain" },
+      body: `upstream ${name} (${server}) unreachable: ${err.message}\n`,
+    }));
   };
+}
+
+/** Forwards a request as proxy_pass does: the plugins' headers as they are, nothing added (unlike fetch). */
+function proxy(server: string, req: UpstreamRequest): Promise<UpstreamResponse> {
+  const [host, port] = server.startsWith("[")
+    ? [server.slice(1, server.indexOf("]")), server.slice(server.indexOf("]") + 2)]
+    : server.split(":");
+  return new Promise((ok, fail) => {
+    const headers = req.headers.filter(
+      ([k]) => !/^(content-length|transfer-encoding|connection)$/i.test(k),
+    );
+    const out = request(
+      {
+        host,
+        port: Number(port),
+        method: req.method,
+        path: req.path,
+        headers: [
+          ...headers.flat(),
+          ...(req.body?.length ? ["content-length", String(req.body.length)] : []),
+        ],
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const pairs: [string, string][] = [];
+          for (let i = 0; i < res.rawHeaders.length; i += 2)
+            pairs.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
+          ok({
+            status: res.statusCode ?? 502,
+            headers: pairs,
+            body: new Uint8Array(Buffer.concat(chunks)),
+          });
+        });
+        res.on("error", fail);
+      },
+    );
+    out.on("error", fail);
+    out.end(req.body?.length ? Buffer.from(req.body) : undefined);
+  });
 }

@@ -11,7 +11,8 @@ import type {
   ContainerState,
   SmokeContainers,
 } from "./containers.js";
-import { demuxDockerLogs } from "./docker-logs.js";
+import { demuxDockerLogs } from "../docker/logs.js";
+import { runInImage } from "../docker/run-in-image.js";
 
 /** Connects to Docker; a daemon that does not answer is a SmokeError saying how to start one. */
 export async function connectContainers(): Promise<SmokeContainers> {
@@ -146,29 +147,10 @@ export function dockerContainers(d: Docker, host: string): SmokeContainers {
     },
 
     async runInImage(image, cmd, opts) {
-      let c: Docker.Container | undefined;
       try {
-        c = await d.createContainer({
-          Image: image,
-          Cmd: cmd,
-          ...(opts?.entrypoint ? { Entrypoint: opts.entrypoint } : {}),
-          Labels: { "org.orwasm.role": "probe" },
-        });
-        await c.start();
-        const { StatusCode } = (await c.wait()) as { StatusCode: number };
-        const lines = demuxDockerLogs(
-          (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer,
-        );
-        const of = (s: string) =>
-          lines
-            .filter((l) => l.stream === s)
-            .map((l) => `${l.text}\n`)
-            .join("");
-        return { exitCode: StatusCode, stdout: of("stdout"), stderr: of("stderr") };
+        return await runInImage(d, image, cmd, opts);
       } catch (err) {
         throw fail(`cannot run a command in image ${image}`, err);
-      } finally {
-        await c?.remove({ force: true }).catch(() => undefined);
       }
     },
   };

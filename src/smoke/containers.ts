@@ -1,7 +1,7 @@
 // The narrow container interface smoke runs on (networks, containers, logs); one adapter implements it over Docker.
 import type { DockerPort } from "../docker/port.js";
 import type { ImageCommandRunner } from "../engine/probe-run.js";
-import type { LogLine } from "./docker-logs.js";
+import type { LogLine } from "../docker/logs.js";
 
 /** A file placed into a container before it starts. */
 export interface ContainerFile {

@@ -4,6 +4,8 @@ import { readFile } from "node:fs/promises";
 import { ConfigError, UsageError } from "../errors.js";
 import { probeToTarget } from "../engine/probe.js";
 import { probeImage } from "../engine/probe-run.js";
+import { ensureEmbeddedImage } from "../embedded/image.js";
+import { embeddedLaunch } from "../embedded/launch.js";
 import type { Project } from "../project/project.js";
 import { renderNginxConf } from "../render/nginx-conf.js";
 import { pluginRuntimePath } from "../render/view-model.js";
@@ -15,7 +17,10 @@ import type { GatewayLabel } from "./report.js";
  * plugins copied in at start, no build; `image`: a gateway image built by `orwasm image`, run as it is.
  */
 export type GatewayKind =
-  { kind: "engine-image"; image: string } | { kind: "image"; image: string };
+  | { kind: "engine-image"; image: string }
+  | { kind: "image"; image: string }
+  /** orwasm's embedded host in a container (orwasm/embedded, built locally): runs anywhere Docker does. */
+  | { kind: "embedded" };
 
 /** How to run the gateway container. */
 export interface GatewayLaunch {
@@ -35,6 +40,17 @@ export async function prepareGateway(
   containers: SmokeContainers,
   onProgress: (line: string) => void,
 ): Promise<GatewayLaunch> {
+  if (kind.kind === "embedded") {
+    const { ref } = await ensureEmbeddedImage(containers.docker, onProgress);
+    const launch = await embeddedLaunch(project);
+    return {
+      label: { kind: "embedded", image: ref },
+      image: ref,
+      cmd: launch.cmd,
+      files: launch.files,
+      what: "the embedded engine",
+    };
+  }
   const label = { kind: kind.kind, image: kind.image };
   if ((await containers.imageCmd(kind.image)) === undefined) {
     const how =

@@ -40,7 +40,7 @@ export async function runSmoke(
   const base = {
     project: project.data.name,
     file,
-    gateway: { kind: kind.kind, image: kind.image },
+    gateway: { kind: kind.kind, image: "image" in kind ? kind.image : "orwasm/embedded" },
   };
   let session: GatewaySession;
   try {

@@ -8,7 +8,7 @@ import { shellQuote } from "../engine/shell-quote.js";
 import type { Project } from "../project/project.js";
 import { ensureEchoImage } from "../upstream/echo-image.js";
 import type { SmokeContainers } from "./containers.js";
-import type { LogLine } from "./docker-logs.js";
+import type { LogLine } from "../docker/logs.js";
 import { prepareGateway, type GatewayKind } from "./gateway-kind.js";
 import { answersHttp } from "./http.js";
 import { renderKeepNotice } from "./keep-notice.js";

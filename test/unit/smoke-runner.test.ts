@@ -2,7 +2,7 @@
 // checks and clean-up look to the user, without Docker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerSpec, SmokeContainers } from "../../src/smoke/containers.js";
-import type { LogLine } from "../../src/smoke/docker-logs.js";
+import type { LogLine } from "../../src/docker/logs.js";
 import { runSmoke } from "../../src/smoke/runner.js";
 import { startEchoServer, type RunningEcho } from "../../src/upstream/echo-server.js";
 import { projectFrom } from "../helpers/project.js";
@@ -33,6 +33,7 @@ function fake(o: FakeOptions = {}) {
       imageInfo: async () => ({ id: "sha256:echo", sizeBytes: 1, labels: {} }),
       buildImage: async () => ({ imageId: "x" }),
       removeImage: async () => {},
+      runInImage: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
     },
     createNetwork: async (name) => void calls.push(`network ${name}`),
     removeNetwork: async (name) => void calls.push(`rm network ${name}`),

@@ -1,6 +1,6 @@
 // Reading a gateway's log to tell "could not start" (and why) from "slow": real log lines from nginx and WasmEdge.
 import { describe, expect, it } from "vitest";
-import { demuxDockerLogs } from "../../src/smoke/docker-logs.js";
+import { demuxDockerLogs } from "../../src/docker/logs.js";
 import {
   exitedStartFailure,
   pluginStartFailure,

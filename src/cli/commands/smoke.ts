@@ -62,6 +62,10 @@ the way up. The gateway starts on the same private Docker network, with each ser
 published; every check's request goes to its server, and the response is compared with
 \`expect\` (status, headers, body; \`body: {json: ...}\` matches objects partially).
 
+Without --image, --engine-image or engine.image, the checks run against orwasm's embedded engine
+(its proxy-wasm host, mirroring wasm-nginx-module 0.7.0) in a container built locally from
+debian:bookworm-slim: the same checks, on any machine with Docker.
+
 Nothing is pulled: images must be present locally. A gateway that exits, or whose plugins fail
 to load, is reported as such with the log lines that say why.
 
@@ -69,6 +73,7 @@ Exit codes: 0 every check passed, 1 a check failed, 2 bad project or options, 4 
 did not start (or a plugin did not load).
 
 Examples:
+  $ orwasm smoke examples/deny-list                      # the embedded engine
   $ orwasm smoke examples/deny-list --engine-image my-openresty-wasm:1.0
   $ orwasm image -t gw:dev && orwasm smoke --image gw:dev
   $ orwasm smoke --engine-image my-openresty-wasm:1.0 --report junit -o smoke.xml   # for CI
@@ -141,12 +146,10 @@ Examples:
     );
 };
 
-/** --engine-image, --image, else engine.image from the project (as an engine image). */
+/** --engine-image, --image, else engine.image from the project (as an engine image), else the embedded engine. */
 function gatewayKind(opts: SmokeOpts, projectEngineImage: string | undefined): GatewayKind {
   if (opts.engineImage) return { kind: "engine-image", image: opts.engineImage };
   if (opts.image) return { kind: "image", image: opts.image };
   if (projectEngineImage) return { kind: "engine-image", image: projectEngineImage };
-  throw new UsageError(
-    "no gateway to test: pass --image IMAGE (built by `orwasm image`) or --engine-image IMAGE (an engine image), or set engine.image in the project",
-  );
+  return { kind: "embedded" };
 }
