@@ -1,5 +1,6 @@
-// orwasm/testing's OrwasmGateway in a user's test: `await using` starts the gateway and its echo upstream on a real
-// engine image, requests go through the plugin, and everything is removed when the block ends.
+// orwasm/testing's OrwasmGateway in a user's test: `await using` starts the gateway and its echo upstream (on the
+// embedded engine, and on a real engine image when ORWASM_ENGINE_IMAGE names one), requests go through the plugin,
+// and everything is removed when the block ends.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,12 +15,13 @@ import { skipReason } from "../helpers/skip.js";
 
 const ENGINE = process.env.ORWASM_ENGINE_IMAGE;
 const avail = await dockerAvailable();
-const skip = !avail.ok
-  ? skipReason(false, avail.reason)
-  : skipReason(
-      !!ENGINE,
-      "ORWASM_ENGINE_IMAGE is not set (name a local engine image with nginx, lua-nginx-module and wasm-nginx-module)",
-    );
+const noDocker = avail.ok ? undefined : skipReason(false, avail.reason);
+const skip =
+  noDocker ??
+  skipReason(
+    !!ENGINE,
+    "ORWASM_ENGINE_IMAGE is not set (name a local engine image with nginx, lua-nginx-module and wasm-nginx-module)",
+  );
 
 const ADD_HEADER = resolve(import.meta.dirname, "../../examples/add-header");
 
@@ -112,3 +114,38 @@ servers: [{ listen: 8080, routes: [{ path: /, upstream: backend }] }]
     await expect(started).rejects.toThrow(/host not found in upstream "nowhere\.invalid:80"/);
   });
 });
+
+describe.skipIf(noDocker)(
+  `OrwasmGateway on the embedded engine${noDocker ? ` (skipped: ${noDocker})` : ""}`,
+  () => {
+    it("with no engine image given, `await using` serves the project through orwasm's host in a container and cleans up", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "orwasm-testing-embedded-"));
+      await writeFile(
+        join(dir, "orwasm.yaml"),
+        `plugins:
+  - name: add_header
+    build: { lang: assemblyscript, dir: ${ADD_HEADER} }
+    config: embedded
+upstreams:
+  - { name: backend, servers: ["backend:8080"], mock: echo }
+servers:
+  - listen: 8080
+    routes: [{ path: /, upstream: backend, plugins: [add_header] }]
+`,
+      );
+      const docker = new Docker();
+      let runId: string;
+      {
+        await using gw = await OrwasmGateway.start({ project: dir });
+        runId = gw.runId;
+        const res = await fetch(gw.url("/x"));
+        expect(res.status).toBe(200);
+        expect(res.headers.get("x-hello")).toBe("embedded");
+        expect(((await res.json()) as { path: string }).path).toBe("/x");
+      }
+      const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] });
+      expect(await docker.listContainers({ all: true, filters })).toEqual([]);
+      await rm(dir, { recursive: true, force: true });
+    });
+  },
+);
