@@ -4,8 +4,20 @@ import type { Project } from "../project/project.js";
 import { echoReply } from "../upstream/echo-server.js";
 import type { UpstreamRequest, UpstreamResponse } from "../host/index.js";
 
+/**
+ * The request as the rendered location sends it upstream: `proxy_set_header Host $host` (the client's host,
+ * lower-cased, without port) and `proxy_set_header Connection ""`.
+ */
+export function asProxied(req: UpstreamRequest): UpstreamRequest {
+  const host = req.headers.find(([k]) => k.toLowerCase() === "host")?.[1];
+  const bare = host?.replace(/:\d+$/, "").toLowerCase();
+  const rest = req.headers.filter(([k]) => !/^(host|connection)$/i.test(k));
+  return { ...req, headers: bare ? [["Host", bare], ...rest] : rest };
+}
+
 /** orwasm's echo upstream, in-process: answers with the request it got, as JSON. */
-export function echo(req: UpstreamRequest): UpstreamResponse {
+export function echo(upstreamReq: UpstreamRequest): UpstreamResponse {
+  const req = asProxied(upstreamReq);
   const reply = echoReply({
     method: req.method,
     url: req.path,
@@ -27,7 +39,7 @@ export function upstreamHandler(
   return (req) => {
     // Round robin over the servers, like nginx's default balancer.
     const server = up.servers[next++ % up.servers.length]!;
-    return proxy(server, req).catch((err: Error) => ({
+    return proxy(server, asProxied(req)).catch((err: Error) => ({
       // nginx answers 502 when the upstream cannot be reached.
       status: 502,
       headers: { "content-type": "text/plain" },

@@ -30,7 +30,7 @@ import {
   MemoryLimitError,
   readModuleShape,
   type ModuleShape,
-} from "./wasm-binary.js";
+} from "../wasm/binary.js";
 
 /** Resource bounds for a plugin instance. */
 export interface HostLimits {

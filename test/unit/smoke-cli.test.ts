@@ -18,13 +18,6 @@ smoke: [{ name: ok, expect: { status: 200 } }]
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("orwasm smoke usage", () => {
-  it("without --image, --engine-image or engine.image it says which to give (exit 2)", async () => {
-    const r = await runCli(["smoke", dir]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(
-      "orwasm: no gateway to test: pass --image IMAGE (built by `orwasm image`) or --engine-image IMAGE (an engine image), or set engine.image in the project",
-    );
-  });
   it("--image and --engine-image together are refused (exit 2)", async () => {
     const r = await runCli(["smoke", dir, "--image", "a", "--engine-image", "b"]);
     expect(r.code).toBe(2);

@@ -8,7 +8,7 @@ import {
   wasmNginxModule070Wasmtime,
   type HostProfile,
 } from "../../hosts/wasm-nginx-module-0.7.0.js";
-import type { ModuleShape } from "../wasm-binary.js";
+import type { ModuleShape } from "../../wasm/binary.js";
 import { ENVOY_LIKE_SIGNATURES } from "./envoy-api.js";
 import type { ProfileName, VmName } from "./protocol.js";
 import { ProcExit } from "./vm.js";

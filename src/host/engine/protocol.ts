@@ -3,7 +3,7 @@
 
 import type { HttpPhase, NginxLogLevel, ProxyLogLevel } from "../abi.js";
 import type { HeaderPair } from "../header-map.js";
-import type { ModuleShape } from "../wasm-binary.js";
+import type { ModuleShape } from "../../wasm/binary.js";
 import type { RequestState } from "../nginx/request.js";
 
 /** Which host to mirror. */

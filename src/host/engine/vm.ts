@@ -2,7 +2,7 @@
 // (src/vm/wasmtime.c: call, has, get_memory; src/proxy_wasm/proxy_wasm_memory.c: alloc).
 
 import { NGX_ERROR, NGX_OK } from "../abi.js";
-import type { ModuleShape } from "../wasm-binary.js";
+import type { ModuleShape } from "../../wasm/binary.js";
 import type { TrapInfo } from "./protocol.js";
 
 /** Thrown by the WASI proc_exit import: wasmtime turns it into an error for the running call. */

@@ -1,4 +1,4 @@
-// Just enough of the wasm binary format for the host: import signatures (the VM links by name AND
+// Just enough of the wasm binary format for the host and the audit: import signatures (the VM links by name AND
 // type, and Node's WebAssembly cannot tell us an import's type) and a memory-limit rewrite.
 
 /** A wasm value type as written in a signature. */
