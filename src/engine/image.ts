@@ -183,7 +183,8 @@ export function listenPorts(project: Project): number[] {
  * the build cache; empty after a plugin- or config-only change. FROM steps never report a cache hit, so they are skipped.
  */
 export function engineStepsRebuilt(steps: StepTiming[]): StepTiming[] {
-  const app = steps.findIndex((s) => /^FROM\s+runtime\s+AS\s+app$/i.test(s.instruction.trim()));
+  // The app stage starts FROM the runtime stage, or FROM the user's engine image (then there is no engine stage).
+  const app = steps.findIndex((s) => /^FROM\s+\S+\s+AS\s+app$/i.test(s.instruction.trim()));
   const engineSteps = app < 0 ? steps : steps.slice(0, app);
   return engineSteps.filter((s) => !s.cached && !/^FROM\s/i.test(s.instruction));
 }

@@ -114,9 +114,11 @@ Examples:
               `built ${result.tag} (${result.imageId.replace(/^sha256:/, "").slice(0, 12)})\n`,
             );
             io.err(
-              rebuilt.length === 0
-                ? "engine stages: all cached; only the app layer was rebuilt\n"
-                : `engine stages: ${rebuilt.length} step(s) ran\n`,
+              result.engine.kind === "image"
+                ? `engine: ${result.engine.ref} as it is; only the app layer was built\n`
+                : rebuilt.length === 0
+                  ? "engine stages: all cached; only the app layer was rebuilt\n"
+                  : `engine stages: ${rebuilt.length} step(s) ran\n`,
             );
           } else {
             io.out(`wrote ${opts.dockerfileOnly}/Dockerfile\n`);
