@@ -1,4 +1,5 @@
 // DockerPort over dockerode: the only file that talks to the Docker daemon.
+import { describeDockerError, statusOf } from "./daemon-errors.js";
 import { readdirSync } from "node:fs";
 import Docker from "dockerode";
 import { BuildError, InternalError } from "../errors.js";
@@ -21,7 +22,7 @@ export function createDockerPort(client: Docker = new Docker()): DockerPort {
         await client.ping();
       } catch (err) {
         throw new BuildError(
-          `Docker does not answer (${describe(err)}); start it, e.g. with scripts/docker-up.sh`,
+          `Docker does not answer (${describeDockerError(err)}); start it, e.g. with scripts/docker-up.sh`,
           [],
           { cause: err },
         );
@@ -32,9 +33,13 @@ export function createDockerPort(client: Docker = new Docker()): DockerPort {
       try {
         return await runInImage(client, image, cmd, opts);
       } catch (err) {
-        throw new BuildError(`cannot run a command in image ${image}: ${describe(err)}`, [], {
-          cause: err,
-        });
+        throw new BuildError(
+          `cannot run a command in image ${image}: ${describeDockerError(err)}`,
+          [],
+          {
+            cause: err,
+          },
+        );
       }
     },
 
@@ -44,7 +49,7 @@ export function createDockerPort(client: Docker = new Docker()): DockerPort {
         return { id: i.Id, sizeBytes: i.Size, labels: i.Config?.Labels ?? {} };
       } catch (err) {
         if (statusOf(err) === 404) return undefined;
-        throw new InternalError(`docker image inspect ${ref} failed: ${describe(err)}`, {
+        throw new InternalError(`docker image inspect ${ref} failed: ${describeDockerError(err)}`, {
           cause: err,
         });
       }
@@ -61,7 +66,7 @@ export function createDockerPort(client: Docker = new Docker()): DockerPort {
         stream = await client.buildImage(toDockerodeContext(context), toQuery(options));
       } catch (err) {
         // The daemon refused before building (bad Dockerfile syntax, missing context file...).
-        throw buildFailure(options.tag, log, describe(err));
+        throw buildFailure(options.tag, log, describeDockerError(err));
       }
       let imageId: string | undefined;
       let rest = "";
@@ -81,7 +86,7 @@ export function createDockerPort(client: Docker = new Docker()): DockerPort {
       try {
         for await (const chunk of stream as AsyncIterable<Buffer | string>) feed(chunk.toString());
       } catch (err) {
-        throw buildFailure(options.tag, log, `the build stream broke: ${describe(err)}`);
+        throw buildFailure(options.tag, log, `the build stream broke: ${describeDockerError(err)}`);
       }
       feed("\n");
       for (const e of flushBuildState(state)) emit(e);
@@ -97,7 +102,9 @@ export function createDockerPort(client: Docker = new Docker()): DockerPort {
         await client.getImage(ref).remove({ force: opts?.force ?? false });
       } catch (err) {
         if (statusOf(err) === 404) return;
-        throw new InternalError(`docker rmi ${ref} failed: ${describe(err)}`, { cause: err });
+        throw new InternalError(`docker rmi ${ref} failed: ${describeDockerError(err)}`, {
+          cause: err,
+        });
       }
     },
   };
@@ -121,16 +128,4 @@ function toQuery(o: BuildOptions): Docker.ImageBuildOptions {
     rm: true,
     forcerm: true,
   };
-}
-
-function statusOf(err: unknown): number | undefined {
-  const s = (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof s === "number" ? s : undefined;
-}
-
-// dockerode errors carry the daemon's JSON reply in `json.message`; prefer it over the generic HTTP text.
-function describe(err: unknown): string {
-  const json = (err as { json?: { message?: unknown } } | null)?.json;
-  if (json && typeof json.message === "string") return json.message;
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,4 +1,5 @@
 // Reads a .wasm's imports and exports with Node's own WebAssembly, and classifies it as proxy-wasm or not.
+import { hasWasmMagic } from "../wasm/binary.js";
 import type { WasmImport, WasmInfo } from "./wasm-info.js";
 
 /** The ABI version markers a proxy-wasm module exports, oldest first. */
@@ -13,13 +14,7 @@ export class NotWasmError extends Error {}
 
 /** Compiles (without instantiating) and lists imports/exports; throws NotWasmError for non-wasm bytes. */
 export function readWasmInfo(bytes: Uint8Array): WasmInfo {
-  if (
-    bytes.length < 8 ||
-    bytes[0] !== 0x00 ||
-    bytes[1] !== 0x61 ||
-    bytes[2] !== 0x73 ||
-    bytes[3] !== 0x6d
-  ) {
+  if (!hasWasmMagic(bytes)) {
     throw new NotWasmError(
       "not a WebAssembly module (it does not start with the \\0asm magic bytes)",
     );

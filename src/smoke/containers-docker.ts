@@ -1,5 +1,6 @@
 // SmokeContainers over Docker, through testcontainers' runtime client: it finds the daemon the way testcontainers does
 // (DOCKER_HOST, ~/.testcontainers.properties, the local socket) and knows the host published ports are reached on.
+import { describeDockerError, statusOf } from "../docker/daemon-errors.js";
 import type Docker from "dockerode";
 import { pack } from "tar-stream";
 import { getContainerRuntimeClient } from "testcontainers";
@@ -21,7 +22,7 @@ export async function connectContainers(): Promise<SmokeContainers> {
     client = await getContainerRuntimeClient();
   } catch (err) {
     throw new SmokeError(
-      `Docker does not answer (${describe(err)}); start it, e.g. with scripts/docker-up.sh`,
+      `Docker does not answer (${describeDockerError(err)}); start it, e.g. with scripts/docker-up.sh`,
     );
   }
   return dockerContainers(client.container.dockerode, client.info.containerRuntime.host);
@@ -29,7 +30,8 @@ export async function connectContainers(): Promise<SmokeContainers> {
 
 /** The adapter over a dockerode client; `host` is where published ports are reached. */
 export function dockerContainers(d: Docker, host: string): SmokeContainers {
-  const fail = (what: string, err: unknown) => new SmokeError(`${what}: ${describe(err)}`);
+  const fail = (what: string, err: unknown) =>
+    new SmokeError(`${what}: ${describeDockerError(err)}`);
   const ignore404 = (err: unknown) => {
     if (statusOf(err) !== 404) throw err;
   };
@@ -191,15 +193,4 @@ async function tarOf(files: ContainerFile[]): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of p as AsyncIterable<Buffer>) chunks.push(c);
   return Buffer.concat(chunks);
-}
-
-function statusOf(err: unknown): number | undefined {
-  const s = (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof s === "number" ? s : undefined;
-}
-
-function describe(err: unknown): string {
-  const json = (err as { json?: { message?: unknown } } | null)?.json;
-  if (json && typeof json.message === "string") return json.message;
-  return err instanceof Error ? err.message : String(err);
 }

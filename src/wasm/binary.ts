@@ -86,14 +86,19 @@ interface Section {
   end: number;
 }
 
+/** True when the bytes start like a WebAssembly binary (`\0asm` and a version). */
+export function hasWasmMagic(bytes: Uint8Array): boolean {
+  return (
+    bytes.length >= 8 &&
+    bytes[0] === 0x00 &&
+    bytes[1] === 0x61 &&
+    bytes[2] === 0x73 &&
+    bytes[3] === 0x6d
+  );
+}
+
 function sections(bytes: Uint8Array): Section[] {
-  if (
-    bytes.length < 8 ||
-    bytes[0] !== 0x00 ||
-    bytes[1] !== 0x61 ||
-    bytes[2] !== 0x73 ||
-    bytes[3] !== 0x6d
-  ) {
+  if (!hasWasmMagic(bytes)) {
     throw new Error("not a WebAssembly binary (bad magic number)");
   }
   const r = new Reader(bytes);
