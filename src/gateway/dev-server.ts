@@ -7,6 +7,7 @@ import { watch, type FSWatcher } from "chokidar";
 import { ConfigError, formatProblems, OrwasmError } from "../errors.js";
 import { loadProject } from "../project/load.js";
 import type { Project } from "../project/project.js";
+import { levelShown } from "../embedded/nginx-log.js";
 import { EmbeddedGateway, type EmbeddedOptions } from "./embedded.js";
 
 export interface DevOptions extends Omit<EmbeddedOptions, "dispatcher"> {
@@ -97,7 +98,10 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
         opts.log(`${req.method} ${req.url} -> 404 (no route)`);
         return;
       }
-      for (const l of outcome.logs) opts.log(`  [${l.level}] ${l.message}`);
+      // Like nginx's error_log: only lines at the project's errorLogLevel or above.
+      const min = gen.project.data.gateway.errorLogLevel;
+      for (const l of outcome.logs)
+        if (levelShown(l.level, min)) opts.log(`  [${l.level}] ${l.message}`);
       const out = outcome.response;
       if (out.aborted) {
         res.destroy();
