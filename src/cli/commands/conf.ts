@@ -1,10 +1,14 @@
 // `orwasm conf`: render nginx.conf for a project (building and auditing its plugins first).
 import { resolve } from "node:path";
-import { formatProblems, UsageError } from "../../errors.js";
+import { ConfigError, formatProblems, UsageError } from "../../errors.js";
 import { loadProject, resolveProjectFile } from "../../project/load.js";
 import { renderNginxConf } from "../../render/nginx-conf.js";
 import { phasesOf } from "../../render/phases.js";
-import { defaultTarget } from "../../render/target.js";
+import { defaultTarget, type EngineTarget } from "../../render/target.js";
+import { createDockerPort } from "../../docker/dockerode-port.js";
+import { probeToTarget } from "../../engine/probe.js";
+import { probeImage } from "../../engine/probe-run.js";
+import type { Project } from "../../project/project.js";
 import { pluginRuntimePath } from "../../render/view-model.js";
 import { writeOutput } from "../../util/write-output.js";
 import type { Register } from "../command.js";
@@ -20,6 +24,10 @@ export const registerConf: Register = (program, io, run) => {
       "folder the gateway loads .wasm files from (default: gateway.pluginDir or <prefix>/nginx/wasm)",
     )
     .option(
+      "--engine-image <image>",
+      "render for this engine image's layout (probed with Docker: nginx -V, modules, Lua path, VM)",
+    )
+    .option(
       "--json",
       "print a JSON summary (config, plugins, phases, warnings) instead of the config",
     )
@@ -32,44 +40,68 @@ against the engine's host (engine.vm); problems are reported with file:line:col 
 Examples:
   $ orwasm conf examples/add-header                 # print the config
   $ orwasm conf -o build/nginx.conf                  # write it (atomically)
-  $ orwasm conf --plugin-dir /etc/nginx/wasm --json  # machine-readable summary`,
+  $ orwasm conf --plugin-dir /etc/nginx/wasm --json  # machine-readable summary
+  $ orwasm conf --engine-image my-openresty-wasm:1.0 # load_module lines, lua path, VM of that image`,
     )
-    .action((projectArg: string, opts: { output: string; pluginDir?: string; json?: boolean }) =>
-      run(async () => {
-        const file = await resolveProjectFile(projectArg, io.cwd);
-        const { project, warnings } = await loadProject(file, {
-          cwd: io.cwd,
-          onProgress: (l) => io.err(`${l}\n`),
-        });
-        if (warnings.length && !opts.json) io.err(`${formatProblems(warnings)}\n`);
-        const target = defaultTarget(project);
-        if (opts.pluginDir && !opts.pluginDir.startsWith("/"))
-          throw new UsageError(`--plugin-dir must be an absolute path (got ${opts.pluginDir})`);
-        if (opts.pluginDir) target.pluginDir = opts.pluginDir.replace(/\/+$/, "");
-        const conf = renderNginxConf(project, target);
-        if (opts.json) {
-          const summary = {
-            project: file,
-            output: opts.output === "-" ? null : resolve(io.cwd, opts.output),
-            vm: target.vm,
-            plugins: project.plugins.map((p) => ({
-              name: p.data.name,
-              wasm: p.wasmPath,
-              runtimePath: pluginRuntimePath(target, p.data.name),
-              sha256: p.sha256,
-              abiVersion: p.info.abiVersion ?? null,
-              phases: phasesOf(p.info),
-            })),
-            warnings,
-            conf: opts.output === "-" ? conf : undefined,
-          };
-          if (opts.output !== "-") await writeOutput(resolve(io.cwd, opts.output), conf, io.out);
-          io.out(`${JSON.stringify(summary, null, 2)}\n`);
+    .action(
+      (
+        projectArg: string,
+        opts: { output: string; pluginDir?: string; engineImage?: string; json?: boolean },
+      ) =>
+        run(async () => {
+          const file = await resolveProjectFile(projectArg, io.cwd);
+          const { project, warnings } = await loadProject(file, {
+            cwd: io.cwd,
+            onProgress: (l) => io.err(`${l}\n`),
+          });
+          if (warnings.length && !opts.json) io.err(`${formatProblems(warnings)}\n`);
+          const target = opts.engineImage
+            ? await probedTarget(opts.engineImage, project, (l) => io.err(`${l}\n`))
+            : defaultTarget(project);
+          if (opts.pluginDir && !opts.pluginDir.startsWith("/"))
+            throw new UsageError(`--plugin-dir must be an absolute path (got ${opts.pluginDir})`);
+          if (opts.pluginDir) target.pluginDir = opts.pluginDir.replace(/\/+$/, "");
+          const conf = renderNginxConf(project, target);
+          if (opts.json) {
+            const summary = {
+              project: file,
+              output: opts.output === "-" ? null : resolve(io.cwd, opts.output),
+              vm: target.vm,
+              plugins: project.plugins.map((p) => ({
+                name: p.data.name,
+                wasm: p.wasmPath,
+                runtimePath: pluginRuntimePath(target, p.data.name),
+                sha256: p.sha256,
+                abiVersion: p.info.abiVersion ?? null,
+                phases: phasesOf(p.info),
+              })),
+              warnings,
+              conf: opts.output === "-" ? conf : undefined,
+            };
+            if (opts.output !== "-") await writeOutput(resolve(io.cwd, opts.output), conf, io.out);
+            io.out(`${JSON.stringify(summary, null, 2)}\n`);
+            return 0;
+          }
+          await writeOutput(opts.output === "-" ? "-" : resolve(io.cwd, opts.output), conf, io.out);
+          if (opts.output !== "-") io.err(`wrote ${opts.output}\n`);
           return 0;
-        }
-        await writeOutput(opts.output === "-" ? "-" : resolve(io.cwd, opts.output), conf, io.out);
-        if (opts.output !== "-") io.err(`wrote ${opts.output}\n`);
-        return 0;
-      }),
+        }),
     );
 };
+
+/** The layout of an existing engine image, as `orwasm image --engine-image` sees it. */
+async function probedTarget(
+  image: string,
+  project: Project,
+  progress: (line: string) => void,
+): Promise<EngineTarget> {
+  progress(`probing engine image ${image} (nginx -V, modules, Lua libraries)`);
+  const probe = await probeImage(createDockerPort(), image);
+  const probed = probeToTarget(
+    probe,
+    { vm: project.data.engine.vm, pluginDir: project.data.gateway.pluginDir },
+    `image ${image}`,
+  );
+  if (!probed.engine) throw new ConfigError(probed.problems);
+  return probed.engine.target;
+}
