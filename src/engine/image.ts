@@ -2,7 +2,7 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import type { DockerPort } from "../docker/port.js";
 import { createBuildReporter, type StepTiming } from "../docker/build-reporter.js";
 import type { Project } from "../project/project.js";
@@ -15,8 +15,7 @@ import { fetchVerified } from "./cache.js";
 import { CONTEXT, renderDockerfile, type DockerfileInput } from "./dockerfile.js";
 import { lockfileSha256, LOCKFILE_VERSION, type LockEntry, type Lockfile } from "./lockfile.js";
 import type { Mirror } from "./obtain.js";
-import { probeToTarget } from "./probe.js";
-import { probeImage } from "./probe-run.js";
+import { probeEngine } from "./probe-run.js";
 import { conflictWarnings, forArch, requirePinned, resolveArtifacts } from "./resolve.js";
 
 /** What to build. */
@@ -71,21 +70,14 @@ export async function buildGatewayImage(req: ImageRequest, deps: ImageDeps): Pro
     if (!deps.docker) {
       throw new UsageError(`probing ${req.engineImage} needs Docker (to run \`nginx -V\` in it)`);
     }
-    deps.onLine(`probing engine image ${req.engineImage} (nginx -V, modules, Lua libraries)`);
-    const probe = await probeImage(deps.docker, req.engineImage);
-    const probed = probeToTarget(
-      probe,
-      { vm: engineData.vm, pluginDir: project.data.gateway.pluginDir },
-      `image ${req.engineImage}`,
-    );
-    if (!probed.engine)
-      throw new ConfigError(probed.problems, probeSummary(req.engineImage, probed.problems));
-    target = probed.engine.target;
+    const probed = await probeEngine(deps.docker, req.engineImage, project, deps.onLine);
+    const probe = probed.probe;
+    target = probed.target;
     engineInput = {
       kind: "image",
       ref: req.engineImage,
-      nginxBin: probed.engine.nginxBin,
-      confPath: probed.engine.confPath,
+      nginxBin: probed.nginxBin,
+      confPath: probed.confPath,
     };
     engine = { kind: "image", ref: req.engineImage };
     deps.onLine(
@@ -187,8 +179,4 @@ export function engineStepsRebuilt(steps: StepTiming[]): StepTiming[] {
   const app = steps.findIndex((s) => /^FROM\s+\S+\s+AS\s+app$/i.test(s.instruction.trim()));
   const engineSteps = app < 0 ? steps : steps.slice(0, app);
   return engineSteps.filter((s) => !s.cached && !/^FROM\s/i.test(s.instruction));
-}
-
-function probeSummary(ref: string, problems: { message: string }[]): string {
-  return `engine image ${ref} cannot run this gateway:\n${problems.map((p) => `  - ${p.message}`).join("\n")}`;
 }

@@ -1,7 +1,14 @@
 // Runs the probe script inside an engine image through Docker and parses what it printed.
 import type { DockerPort } from "../docker/port.js";
-import { BuildError } from "../errors.js";
-import { parseProbeOutput, PROBE_SCRIPT, type ProbeResult } from "./probe.js";
+import { BuildError, ConfigError } from "../errors.js";
+import type { Project } from "../project/project.js";
+import {
+  parseProbeOutput,
+  PROBE_SCRIPT,
+  probeToTarget,
+  type ProbedEngine,
+  type ProbeResult,
+} from "./probe.js";
 
 /** What probing needs from Docker: run one command in a throw-away container of an image and capture its output. */
 export type ImageCommandRunner = Pick<DockerPort, "runInImage">;
@@ -16,4 +23,30 @@ export async function probeImage(runner: ImageCommandRunner, ref: string): Promi
     );
   }
   return parseProbeOutput(r.stdout);
+}
+
+/**
+ * Probes `ref` and maps it to the layout this project's config must be rendered for; an image that cannot run
+ * the gateway is refused with every reason (ConfigError). Shared by conf, image and smoke.
+ */
+export async function probeEngine(
+  runner: ImageCommandRunner,
+  ref: string,
+  project: Project,
+  onProgress: (line: string) => void,
+): Promise<ProbedEngine> {
+  onProgress(`probing engine image ${ref} (nginx -V, modules, Lua libraries)`);
+  const probe = await probeImage(runner, ref);
+  const probed = probeToTarget(
+    probe,
+    { vm: project.data.engine.vm, pluginDir: project.data.gateway.pluginDir },
+    `image ${ref}`,
+  );
+  if (!probed.engine) {
+    throw new ConfigError(
+      probed.problems,
+      `engine image ${ref} cannot run this gateway:\n${probed.problems.map((p) => `  - ${p.message}`).join("\n")}`,
+    );
+  }
+  return probed.engine;
 }

@@ -52,7 +52,27 @@ export class EmbeddedGateway {
     private readonly live: Map<string, Live>,
     readonly startup: LogEntry[],
     private readonly options: EmbeddedOptions,
-  ) {}
+  ) {
+    this.byName = new Map(project.plugins.map((p) => [p.data.name, p]));
+  }
+
+  /** Plugins by name, and each route's plugin steps in priority order: computed once, not per request. */
+  private readonly byName: Map<string, ResolvedPlugin>;
+  private readonly steps = new Map<string, { name: string; config: string }[]>();
+
+  private stepsOf(server: number, route: number): { name: string; config: string }[] {
+    const key = `${server}/${route}`;
+    let steps = this.steps.get(key);
+    if (!steps) {
+      const r = this.project.data.servers[server]!.routes[route]!;
+      steps = routeSteps(r, this.byName).map((st) => ({
+        name: st.plugin.data.name,
+        config: st.config,
+      }));
+      this.steps.set(key, steps);
+    }
+    return steps;
+  }
 
   /** Loads each plugin once and configures one context per distinct (plugin, config), like init_worker. */
   static async start(project: Project, options: EmbeddedOptions = {}): Promise<EmbeddedGateway> {
@@ -106,11 +126,7 @@ export class EmbeddedGateway {
     const index = matchRoute(s.routes, init.path);
     if (index === undefined) return { notFound: true };
     const route = s.routes[index]!;
-    const byName = new Map(this.project.plugins.map((p) => [p.data.name, p]));
-    const steps = routeSteps(route, byName).map((s) => ({
-      name: s.plugin.data.name,
-      config: s.config,
-    }));
+    const steps = this.stepsOf(server, index);
     const respond = route.respond;
     const target: Target = respond
       ? { fixed: { status: respond.status, headers: respond.headers, body: respond.body } }
@@ -132,7 +148,7 @@ export class EmbeddedGateway {
     const missing: LogEntry[] = [];
     let refuse: number | undefined;
     for (const step of steps) {
-      const plugin = this.project.plugins.find((p) => p.data.name === step.name);
+      const plugin = this.byName.get(step.name);
       if (!plugin) throw new Error(`unknown plugin ${step.name}`);
       const ctx = this.live.get(step.name)?.contexts.get(step.config);
       const failure = plugin.data.failure;

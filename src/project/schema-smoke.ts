@@ -23,24 +23,21 @@ export const bodyExpectSchema = z.union([
   }),
 ]);
 
+/** A request a check sends: also the shape of a plugin test's request (without `server`). */
+export const requestSchema = z.strictObject({
+  method: z
+    .string()
+    .regex(/^[A-Z]+$/)
+    .default("GET"),
+  path: z.string().startsWith("/").default("/"),
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.string().optional(),
+  server: z.int().min(0).default(0).describe("index of the server (under `servers`) to send to"),
+});
+
 export const smokeCheckSchema = z.strictObject({
   name: z.string().min(1),
-  request: z
-    .strictObject({
-      method: z
-        .string()
-        .regex(/^[A-Z]+$/)
-        .default("GET"),
-      path: z.string().startsWith("/").default("/"),
-      headers: z.record(z.string(), z.string()).default({}),
-      body: z.string().optional(),
-      server: z
-        .int()
-        .min(0)
-        .default(0)
-        .describe("index of the server (under `servers`) to send to"),
-    })
-    .default({ method: "GET", path: "/", headers: {}, server: 0 }),
+  request: requestSchema.default({ method: "GET", path: "/", headers: {}, server: 0 }),
   expect: z.strictObject({
     status: z.int().min(100).max(599).optional(),
     headers: z.record(z.string(), headerExpectSchema).default({}),

@@ -1,6 +1,7 @@
 // The `tests` section: plugin test cases run by `orwasm test` in the embedded host, with no gateway and no network.
 import { z } from "zod";
-import { bodyExpectSchema, headerExpectSchema } from "./schema-smoke.js";
+import { routePluginSchema } from "./schema-common.js";
+import { bodyExpectSchema, headerExpectSchema, requestSchema } from "./schema-smoke.js";
 
 const headersSchema = z.record(z.string(), z.string()).default({});
 
@@ -14,32 +15,12 @@ export const cannedResponseSchema = z.strictObject({
 export const pluginTestSchema = z.strictObject({
   name: z.string().min(1),
   plugins: z
-    .array(
-      z.union([
-        z.string(),
-        z.strictObject({
-          name: z.string(),
-          config: z
-            .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
-            .optional(),
-        }),
-      ]),
-    )
+    .array(routePluginSchema)
     .min(1)
     .describe(
       "the plugins to run, as on a route (priority order applies); per-test config overrides allowed",
     ),
-  request: z
-    .strictObject({
-      method: z
-        .string()
-        .regex(/^[A-Z]+$/)
-        .default("GET"),
-      path: z.string().startsWith("/").default("/"),
-      headers: headersSchema,
-      body: z.string().optional(),
-    })
-    .default({ method: "GET", path: "/", headers: {} }),
+  request: requestSchema.omit({ server: true }).default({ method: "GET", path: "/", headers: {} }),
   upstream: cannedResponseSchema
     .optional()
     .describe("what the upstream answers (default: orwasm's echo of the request it got)"),

@@ -1,16 +1,9 @@
 // The project file's one source of truth: every loader, renderer and the editor JSON Schema derive from it.
 import { z } from "zod";
+import { nameSchema, pluginConfigSchema, routePluginSchema } from "./schema-common.js";
 import { engineSchema } from "./schema-engine.js";
 import { smokeCheckSchema } from "./schema-smoke.js";
 import { pluginTestSchema } from "./schema-tests.js";
-
-/** Names land in Lua strings, file names and log lines: keep them boring. */
-export const nameSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z][A-Za-z0-9_-]{0,63}$/,
-    "must start with a letter and use only letters, digits, '_' and '-' (at most 64)",
-  );
 
 /** nginx size syntax: `8k`, `1m`, `1048576`. */
 const sizeSchema = z.string().regex(/^[0-9]+[kKmMgG]?$/, "must be an nginx size such as 16k or 1m");
@@ -37,13 +30,6 @@ export const failureSchema = z.union([
       .default(503)
       .describe("status answered when the plugin fails (policy closed)"),
   }),
-]);
-
-/** A plugin config: text passed to proxy_on_configure byte for byte, or an object serialised as JSON. */
-export const pluginConfigSchema = z.union([
-  z.string(),
-  z.record(z.string(), z.unknown()),
-  z.array(z.unknown()),
 ]);
 
 export const pluginBuildSchema = z.strictObject({
@@ -86,14 +72,6 @@ export const pluginSchema = z
       .describe("plugins on a route run from the highest priority to the lowest"),
   })
   .describe("a proxy-wasm plugin");
-
-export const routePluginSchema = z.union([
-  nameSchema,
-  z.strictObject({
-    name: nameSchema,
-    config: pluginConfigSchema.optional().describe("replaces the plugin's config on this route"),
-  }),
-]);
 
 export const respondSchema = z.strictObject({
   status: z.int().min(100).max(599).default(200),

@@ -1,9 +1,8 @@
 // Which gateway a smoke run (or an OrwasmGateway) starts, and how each kind becomes a container: the one place a new
 // kind (the embedded engine, later) is added.
 import { readFile } from "node:fs/promises";
-import { ConfigError, UsageError } from "../errors.js";
-import { probeToTarget } from "../engine/probe.js";
-import { probeImage } from "../engine/probe-run.js";
+import { UsageError } from "../errors.js";
+import { probeEngine } from "../engine/probe-run.js";
 import { ensureEmbeddedImage } from "../embedded/image.js";
 import { embeddedLaunch } from "../embedded/launch.js";
 import type { Project } from "../project/project.js";
@@ -65,20 +64,12 @@ export async function prepareGateway(
     case "image":
       return { label, image: kind.image, files: [], what: "the gateway container" };
     case "engine-image": {
-      onProgress(`probing engine image ${kind.image} (nginx -V, modules, Lua libraries)`);
-      const probe = await probeImage(containers, kind.image);
-      const probed = probeToTarget(
-        probe,
-        { vm: project.data.engine.vm, pluginDir: project.data.gateway.pluginDir },
-        `image ${kind.image}`,
+      const { target, nginxBin, confPath, probe } = await probeEngine(
+        containers,
+        kind.image,
+        project,
+        onProgress,
       );
-      if (!probed.engine) {
-        throw new ConfigError(
-          probed.problems,
-          `engine image ${kind.image} cannot run this gateway:\n${probed.problems.map((p) => `  ${p.message}`).join("\n")}`,
-        );
-      }
-      const { target, nginxBin, confPath } = probed.engine;
       const files: ContainerFile[] = [
         { path: confPath, content: renderNginxConf(project, target) },
       ];

@@ -1,14 +1,12 @@
 // `orwasm conf`: render nginx.conf for a project (building and auditing its plugins first).
 import { resolve } from "node:path";
-import { ConfigError, formatProblems, UsageError } from "../../errors.js";
-import { loadProject, resolveProjectFile } from "../../project/load.js";
+import { UsageError } from "../../errors.js";
+import { loadForCommand } from "../load-project.js";
 import { renderNginxConf } from "../../render/nginx-conf.js";
 import { phasesOf } from "../../render/phases.js";
-import { defaultTarget, type EngineTarget } from "../../render/target.js";
+import { defaultTarget } from "../../render/target.js";
 import { createDockerPort } from "../../docker/dockerode-port.js";
-import { probeToTarget } from "../../engine/probe.js";
-import { probeImage } from "../../engine/probe-run.js";
-import type { Project } from "../../project/project.js";
+import { probeEngine } from "../../engine/probe-run.js";
 import { pluginRuntimePath } from "../../render/view-model.js";
 import { writeOutput } from "../../util/write-output.js";
 import type { Register } from "../command.js";
@@ -49,14 +47,13 @@ Examples:
         opts: { output: string; pluginDir?: string; engineImage?: string; json?: boolean },
       ) =>
         run(async () => {
-          const file = await resolveProjectFile(projectArg, io.cwd);
-          const { project, warnings } = await loadProject(file, {
-            cwd: io.cwd,
-            onProgress: (l) => io.err(`${l}\n`),
-          });
-          if (warnings.length && !opts.json) io.err(`${formatProblems(warnings)}\n`);
+          const { file, project, warnings } = await loadForCommand(projectArg, io, opts);
           const target = opts.engineImage
-            ? await probedTarget(opts.engineImage, project, (l) => io.err(`${l}\n`))
+            ? (
+                await probeEngine(createDockerPort(), opts.engineImage, project, (l) =>
+                  io.err(`${l}\n`),
+                )
+              ).target
             : defaultTarget(project);
           if (opts.pluginDir && !opts.pluginDir.startsWith("/"))
             throw new UsageError(`--plugin-dir must be an absolute path (got ${opts.pluginDir})`);
@@ -88,20 +85,3 @@ Examples:
         }),
     );
 };
-
-/** The layout of an existing engine image, as `orwasm image --engine-image` sees it. */
-async function probedTarget(
-  image: string,
-  project: Project,
-  progress: (line: string) => void,
-): Promise<EngineTarget> {
-  progress(`probing engine image ${image} (nginx -V, modules, Lua libraries)`);
-  const probe = await probeImage(createDockerPort(), image);
-  const probed = probeToTarget(
-    probe,
-    { vm: project.data.engine.vm, pluginDir: project.data.gateway.pluginDir },
-    `image ${image}`,
-  );
-  if (!probed.engine) throw new ConfigError(probed.problems);
-  return probed.engine.target;
-}

@@ -2,13 +2,13 @@
 import { arch as osArch } from "node:os";
 import { relative, resolve } from "node:path";
 import { createDockerPort } from "../../docker/dockerode-port.js";
-import { formatProblems, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import type { Arch } from "../../engine/artifacts.js";
 import { defaultCacheDir } from "../../engine/cache.js";
 import { buildGatewayImage, engineStepsRebuilt } from "../../engine/image.js";
 import { parseMirror } from "../../engine/obtain.js";
 import { lockfilePath, readLockfile } from "../../engine/project-file.js";
-import { loadProject, resolveProjectFile } from "../../project/load.js";
+import { loadForCommand } from "../load-project.js";
 import type { Register } from "../command.js";
 
 export const registerImage: Register = (program, io, run) => {
@@ -59,12 +59,7 @@ Examples:
         },
       ) =>
         run(async () => {
-          const file = await resolveProjectFile(projectArg, io.cwd);
-          const { project, warnings } = await loadProject(file, {
-            cwd: io.cwd,
-            onProgress: (l) => io.err(`${l}\n`),
-          });
-          if (warnings.length && !opts.json) io.err(`${formatProblems(warnings)}\n`);
+          const { file, project } = await loadForCommand(projectArg, io, opts);
           const engineImage = opts.engineImage ?? project.data.engine.image;
           const needsDocker = !opts.dockerfileOnly || engineImage !== undefined;
           const docker = needsDocker ? createDockerPort() : undefined;

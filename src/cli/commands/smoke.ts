@@ -1,8 +1,8 @@
 // `orwasm smoke`: start the gateway and its echo upstreams in Docker, send the project's smoke checks, report.
 import { relative, resolve } from "node:path";
 import { Option } from "commander";
-import { formatProblems, UsageError } from "../../errors.js";
-import { loadProject, resolveProjectFile } from "../../project/load.js";
+import { UsageError } from "../../errors.js";
+import { loadForCommand } from "../load-project.js";
 import type { GatewayKind } from "../../smoke/gateway-kind.js";
 import { reportOk } from "../../smoke/report.js";
 import { renderJsonReport } from "../../smoke/report-json.js";
@@ -88,14 +88,9 @@ Examples:
           );
         }
         const format = opts.json ? "json" : opts.report;
-        const file = await resolveProjectFile(projectArg, io.cwd);
+        const { file, project } = await loadForCommand(projectArg, io);
         const shown = relative(io.cwd, file) || file;
         const progress = (l: string) => io.err(`${l}\n`);
-        const { project, warnings } = await loadProject(file, {
-          cwd: io.cwd,
-          onProgress: progress,
-        });
-        if (warnings.length) io.err(`${formatProblems(warnings)}\n`);
         const kind = gatewayKind(opts, project.data.engine.image);
         if (project.data.smoke.length === 0) {
           io.err(`warning: ${shown} has no smoke checks; only the gateway's start is tested\n`);

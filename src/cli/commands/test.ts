@@ -1,8 +1,8 @@
 // `orwasm test`: smoke checks and plugin test cases in the embedded proxy-wasm host: no Docker, no network.
 import { resolve } from "node:path";
-import { formatProblems, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import { runEmbeddedTests } from "../../gateway/test-run.js";
-import { loadProject, resolveProjectFile } from "../../project/load.js";
+import { loadForCommand } from "../load-project.js";
 import { reportOk } from "../../smoke/report.js";
 import { renderJsonReport } from "../../smoke/report-json.js";
 import { renderJunitReport } from "../../smoke/report-junit.js";
@@ -73,12 +73,7 @@ Examples:
             throw new UsageError(
               `--deadline must be a whole number of milliseconds (got ${opts.deadline})`,
             );
-          const file = await resolveProjectFile(projectArg, io.cwd);
-          const { project, warnings } = await loadProject(file, {
-            cwd: io.cwd,
-            onProgress: (l) => io.err(`${l}\n`),
-          });
-          if (warnings.length) io.err(`${formatProblems(warnings)}\n`);
+          const { project } = await loadForCommand(projectArg, io);
           if (project.data.smoke.length + project.data.tests.length === 0) {
             io.err("orwasm: the project declares no smoke checks and no tests; nothing to run\n");
           }
