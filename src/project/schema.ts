@@ -1,6 +1,7 @@
 // The project file's one source of truth: every loader, renderer and the editor JSON Schema derive from it.
 import { z } from "zod";
 import { nameSchema, pluginConfigSchema, routePluginSchema } from "./schema-common.js";
+import { deploymentSchema } from "./schema-deployment.js";
 import { engineSchema } from "./schema-engine.js";
 import { smokeCheckSchema } from "./schema-smoke.js";
 import { pluginTestSchema } from "./schema-tests.js";
@@ -145,6 +146,9 @@ export const projectSchema = z
       .array(pluginTestSchema)
       .default([])
       .describe("plugin test cases for `orwasm test` (embedded host, no gateway)"),
+    deployment: deploymentSchema
+      .optional()
+      .describe("where the gateway and its plugins are deployed (Kubernetes, Istio, Higress)"),
   })
   .describe("an orwasm gateway project");
 
