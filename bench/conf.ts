@@ -8,7 +8,7 @@ import type { BenchResult } from "./result.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadProject } from "../src/project/load.js";
+import { loadProject } from "../src/app/load-project.js";
 import { proxyWasm } from "../test/helpers/wat.js";
 
 /** A project text with `routes` routes, each running all `plugins` plugins with its own config for one of them. */

@@ -2,7 +2,7 @@
 // in the caller's thread and through a worker thread (the hop that buys deadlines).
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { HostPlugin, runRequest, type PluginContext } from "../src/host/index.js";
+import { HostPlugin, runRequest, type PluginContext } from "../src/proxy-host/index.js";
 import { buildPlugin } from "../src/plugins/build.js";
 import type { BenchResult } from "./result.js";
 

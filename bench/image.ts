@@ -5,12 +5,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createDockerPort } from "../src/docker/dockerode-port.js";
+import { connectDocker } from "../src/docker/client-dockerode.js";
 import { buildGatewayImage, engineStepsRebuilt } from "../src/engine/image.js";
 import { serializeLockfile } from "../src/engine/lockfile.js";
 import { parseMirror } from "../src/engine/obtain.js";
 import { readLockfile } from "../src/engine/project-file.js";
-import { loadProject } from "../src/project/load.js";
+import { loadProject } from "../src/app/load-project.js";
 import { FAKE_VERSIONS, makeFakeEngineSources } from "../test/fixtures/fake-engine-sources.js";
 import { dockerAvailable } from "../test/helpers/docker.js";
 import { proxyWasm } from "../test/helpers/wat.js";
@@ -24,7 +24,7 @@ export async function benchImage(): Promise<BenchResult[]> {
     return [];
   }
   const tmp = mkdtempSync(join(tmpdir(), "orwasm-bench-image-"));
-  const docker = createDockerPort();
+  const docker = (await connectDocker()).images;
   const tag = `orwasm-bench/image:${process.pid}`;
   try {
     const dir = join(tmp, "project");
@@ -85,7 +85,7 @@ servers: [{ routes: [{ path: /, respond: { status: 200 }, plugins: [p] }] }]
       },
     ];
   } finally {
-    await docker.removeImage(tag, { force: true });
+    await docker.remove(tag, { force: true });
     rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -1,13 +1,13 @@
 // `npm run build`, after tsc: writes the embedded engine bundle (serve.mjs, worker-entry.js, package.json) to
-// dist/embedded/, where dist/embedded/image.js finds it to build the orwasm/embedded image.
+// dist/embedded-engine/, where dist/embedded-engine/image.js finds it to build the orwasm/embedded image.
 import { Buffer } from "node:buffer";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, URL } from "node:url";
-import { buildEmbeddedBundle } from "../dist/embedded/bundle.js";
+import { buildEmbeddedBundle } from "../dist/embedded-engine/bundle.js";
 
-const dir = fileURLToPath(new URL("../dist/embedded/", import.meta.url));
+const dir = fileURLToPath(new URL("../dist/embedded-engine/", import.meta.url));
 const t0 = performance.now();
 const bundle = await buildEmbeddedBundle();
 await mkdir(dir, { recursive: true });
@@ -18,5 +18,5 @@ for (const [name, text] of Object.entries(bundle)) {
 }
 const kib = Object.values(bundle).reduce((n, t) => n + Buffer.byteLength(t), 0) / 1024;
 process.stdout.write(
-  `embedded engine bundle: ${Object.keys(bundle).join(", ")} in dist/embedded (${Math.round(kib)} KiB, ${Math.round(performance.now() - t0)} ms)\n`,
+  `embedded engine bundle: ${Object.keys(bundle).join(", ")} in dist/embedded-engine (${Math.round(kib)} KiB, ${Math.round(performance.now() - t0)} ms)\n`,
 );

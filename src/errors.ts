@@ -11,7 +11,7 @@ export interface Problem {
   severity?: "error" | "warning";
 }
 
-export type ErrorCode = "usage" | "config" | "build" | "smoke" | "internal";
+export type ErrorCode = "usage" | "config" | "build" | "smoke" | "docker" | "internal";
 
 /** Base class: `code` is stable and machine-readable; `userFacing` errors print without a stack. */
 export class OrwasmError extends Error {
@@ -62,6 +62,13 @@ export class SmokeError extends OrwasmError {
       logTail.length ? `${message}\n--- gateway log ---\n${logTail.join("\n")}` : message,
     );
     this.logTail = logTail;
+  }
+}
+
+/** Docker did not answer, or refused a call (create, inspect, remove): the daemon's own words, never a stack. */
+export class DockerError extends OrwasmError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("docker", message, options);
   }
 }
 

@@ -9,6 +9,8 @@ export const EXIT = {
   config: 2,
   build: 3,
   smoke: 4,
+  /** Docker does not answer or refused a call. */
+  docker: 5,
   internal: 70,
 } as const;
 

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "../fs/atomic.js";
 import type { ArtifactSpec } from "./artifacts.js";
 import { obtainArtifact, type Obtained, type ObtainOptions } from "./obtain.js";
 import { verifyArtifactBytes } from "./verify.js";

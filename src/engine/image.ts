@@ -3,12 +3,12 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
-import type { DockerPort } from "../docker/port.js";
+import type { DockerImages } from "../docker/images.js";
 import { createBuildReporter, type StepTiming } from "../docker/build-reporter.js";
 import type { Project } from "../project/project.js";
 import { renderNginxConf } from "../render/nginx-conf.js";
 import { defaultTarget, type EngineTarget } from "../render/target.js";
-import { writeDirAtomic } from "./atomic.js";
+import { writeDirAtomic } from "../fs/atomic.js";
 import type { Arch } from "./artifacts.js";
 import { renderBuildScript } from "./build-script.js";
 import { fetchVerified } from "./cache.js";
@@ -40,7 +40,7 @@ export interface ImageRequest {
 
 /** Effects the build uses; `docker` is needed unless only a Dockerfile for orwasm's own engine is written. */
 export interface ImageDeps {
-  docker?: DockerPort;
+  docker?: DockerImages;
   /** Progress lines, without newline. */
   onLine: (line: string) => void;
   fetch?: typeof fetch;
@@ -149,7 +149,7 @@ export async function buildGatewayImage(req: ImageRequest, deps: ImageDeps): Pro
   try {
     await fill(ctx);
     const reporter = createBuildReporter({ write: deps.onLine, prefix: req.tag });
-    const { imageId } = await deps.docker.buildImage(
+    const { imageId } = await deps.docker.build(
       { dir: ctx },
       { tag: req.tag, ...(req.nocache ? { nocache: true } : {}) },
       (e) => reporter.onEvent(e),

@@ -1,7 +1,7 @@
 // `orwasm lock`: downloads (or reads from a mirror) every engine artifact, checks existing pins, records sha256s.
 import { join } from "node:path";
 import type { EngineData } from "../project/schema-engine.js";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "../fs/atomic.js";
 import { artifactKey, KNOWN_CHECKSUMS } from "./artifacts.js";
 import { LOCKFILE_VERSION, type LockEntry, type Lockfile } from "./lockfile.js";
 import { obtainArtifact, type ObtainOptions } from "./obtain.js";

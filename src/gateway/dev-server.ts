@@ -5,9 +5,9 @@ import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { ConfigError, formatProblems, OrwasmError } from "../errors.js";
-import { loadProject } from "../project/load.js";
+import { loadProject } from "../app/load-project.js";
 import type { Project } from "../project/project.js";
-import { levelShown } from "../embedded/nginx-log.js";
+import { levelShown } from "./nginx-log.js";
 import { EmbeddedGateway, type EmbeddedOptions } from "./embedded.js";
 
 export interface DevOptions extends Omit<EmbeddedOptions, "dispatcher"> {

@@ -15,7 +15,7 @@ import {
   type RequestOutcome,
   type UpstreamRequest,
   type UpstreamResponse,
-} from "../host/index.js";
+} from "../proxy-host/index.js";
 import { matchRoute } from "./router.js";
 import { echo, upstreamHandler } from "./upstreams.js";
 

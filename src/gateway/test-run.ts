@@ -3,10 +3,10 @@ import { performance } from "node:perf_hooks";
 import type { Project } from "../project/project.js";
 import type { PluginTestData } from "../project/schema-tests.js";
 import { routeSteps } from "../render/view-model.js";
-import { evaluateCheck, headerDifference, type SmokeResponse } from "../smoke/checks.js";
-import { showValue, type Difference } from "../smoke/difference.js";
-import type { CheckResult, SmokeReport } from "../smoke/report.js";
-import type { HttpCallDispatcher, HttpCallRequest, RequestOutcome } from "../host/index.js";
+import { evaluateCheck, headerDifference, type SmokeResponse } from "../checks/checks.js";
+import { showValue, type Difference } from "../checks/difference.js";
+import type { CheckResult, SmokeReport } from "../checks/report.js";
+import type { HttpCallDispatcher, HttpCallRequest, RequestOutcome } from "../proxy-host/index.js";
 import { EmbeddedGateway, type EmbeddedOptions } from "./embedded.js";
 
 /** A response as the checks see it: lower-cased names, repeated headers joined like a client would. */

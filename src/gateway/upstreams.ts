@@ -2,7 +2,7 @@
 import { request } from "node:http";
 import type { Project } from "../project/project.js";
 import { echoReply } from "../upstream/echo-server.js";
-import type { UpstreamRequest, UpstreamResponse } from "../host/index.js";
+import type { UpstreamRequest, UpstreamResponse } from "../proxy-host/index.js";
 
 /**
  * The request as the rendered location sends it upstream: `proxy_set_header Host $host` (the client's host,

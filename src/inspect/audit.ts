@@ -1,5 +1,5 @@
 // The import audit: what a plugin needs from its host against what the chosen host really provides.
-import type { HostProfile } from "../hosts/wasm-nginx-module-0.7.0.js";
+import type { HostProfile } from "../module-abi/wasm-nginx-module-0.7.0.js";
 import type { WasmInfo } from "./wasm-info.js";
 
 export type Severity = "error" | "warning" | "info";

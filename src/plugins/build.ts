@@ -13,7 +13,7 @@ import { declaresAbort, readAsConfigChain } from "./asconfig.js";
 import { findAsc } from "./compiler.js";
 import { hashPluginSources } from "./source-hash.js";
 import { readStamp, stampPathFor, writeStamp } from "./stamp.js";
-import { tempPathFor } from "./write-atomic.js";
+import { tempPathFor } from "../fs/atomic.js";
 
 /** What to build and where. */
 export interface BuildPluginOptions {

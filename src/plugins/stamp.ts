@@ -1,6 +1,6 @@
 // The cache stamp written next to a built plugin: which sources and compiler produced which bytes.
 import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "./write-atomic.js";
+import { writeFileAtomic } from "../fs/atomic.js";
 
 /** Stored as `<outFile>.stamp.json`. */
 export interface BuildStamp {

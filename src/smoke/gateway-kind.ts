@@ -3,13 +3,14 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { probeEngine } from "../engine/probe-run.js";
-import { ensureEmbeddedImage } from "../embedded/image.js";
-import { embeddedLaunch } from "../embedded/launch.js";
+import { ensureEmbeddedImage } from "../embedded-engine/image.js";
+import { embeddedLaunch } from "../embedded-engine/launch.js";
 import type { Project } from "../project/project.js";
 import { renderNginxConf } from "../render/nginx-conf.js";
 import { pluginRuntimePath } from "../render/view-model.js";
-import type { ContainerFile, SmokeContainers } from "./containers.js";
-import type { GatewayLabel } from "./report.js";
+import type { DockerClient } from "../docker/client.js";
+import type { ContainerFile } from "../docker/containers.js";
+import type { GatewayLabel } from "../checks/report.js";
 
 /**
  * `engine-image`: an engine image (nginx + lua + wasm modules) that gets this project's rendered nginx.conf and
@@ -36,11 +37,11 @@ export interface GatewayLaunch {
 export async function prepareGateway(
   kind: GatewayKind,
   project: Project,
-  containers: SmokeContainers,
+  docker: DockerClient,
   onProgress: (line: string) => void,
 ): Promise<GatewayLaunch> {
   if (kind.kind === "embedded") {
-    const { ref } = await ensureEmbeddedImage(containers.docker, onProgress);
+    const { ref } = await ensureEmbeddedImage(docker.images, onProgress);
     const launch = await embeddedLaunch(project);
     return {
       label: { kind: "embedded", image: ref },
@@ -51,7 +52,7 @@ export async function prepareGateway(
     };
   }
   const label = { kind: kind.kind, image: kind.image };
-  if ((await containers.imageCmd(kind.image)) === undefined) {
+  if ((await docker.images.info(kind.image)) === undefined) {
     const how =
       kind.kind === "image"
         ? "build it with `orwasm image`"
@@ -65,7 +66,7 @@ export async function prepareGateway(
       return { label, image: kind.image, files: [], what: "the gateway container" };
     case "engine-image": {
       const { target, nginxBin, confPath, probe } = await probeEngine(
-        containers,
+        docker.images,
         kind.image,
         project,
         onProgress,

@@ -1,7 +1,7 @@
 // Sends one HTTP request the way a check wrote it (path byte for byte, no redirects, no decompression) and reads the
 // whole response. An adapter over node:http.
 import { request } from "node:http";
-import type { SmokeResponse } from "./checks.js";
+import type { SmokeResponse } from "../checks/checks.js";
 
 /** One request to a published gateway port. */
 export interface HttpRequest {

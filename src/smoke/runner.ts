@@ -3,10 +3,10 @@
 import { performance } from "node:perf_hooks";
 import type { Project } from "../project/project.js";
 import type { SmokeCheckData } from "../project/schema-smoke.js";
-import { evaluateCheck } from "./checks.js";
+import { evaluateCheck } from "../checks/checks.js";
 import type { GatewayKind } from "./gateway-kind.js";
 import { sendHttp } from "./http.js";
-import type { CheckResult, SmokeReport } from "./report.js";
+import type { CheckResult, SmokeReport } from "../checks/report.js";
 import {
   LOG_TAIL_LINES,
   startGatewaySession,

@@ -7,13 +7,13 @@ import { ConfigError, SmokeError } from "../errors.js";
 import { shellQuote } from "../engine/shell-quote.js";
 import type { Project } from "../project/project.js";
 import { ensureEchoImage } from "../upstream/echo-image.js";
-import type { SmokeContainers } from "./containers.js";
+import type { DockerClient } from "../docker/client.js";
 import type { LogLine } from "../docker/logs.js";
 import { prepareGateway, type GatewayKind } from "./gateway-kind.js";
 import { answersHttp } from "./http.js";
 import { renderKeepNotice } from "./keep-notice.js";
 import { planSmoke, type EchoSpec, type ServerPort } from "./plan.js";
-import type { GatewayLabel } from "./report.js";
+import type { GatewayLabel } from "../checks/report.js";
 import {
   exitedStartFailure,
   GatewayStartFailure,
@@ -31,7 +31,7 @@ export const RUN_LABEL = "org.orwasm.smoke-run";
 export interface SessionOptions {
   /** Names the project file in messages (default: its absolute path). */
   file?: string;
-  containers?: SmokeContainers;
+  docker?: DockerClient;
   onProgress?: (line: string) => void;
   startTimeoutMs?: number;
   /** Names this run's containers and network (default: random); lets a caller remove them by label if interrupted. */
@@ -85,10 +85,10 @@ export async function startGatewaySession(
       `upstream ${u} has no \`mock: echo\`: the gateway must resolve and reach it from inside Docker`,
     );
   }
-  const containers =
-    opts.containers ?? (await (await import("./containers-docker.js")).connectContainers());
-  const launch = await prepareGateway(kind, project, containers, progress);
-  const echoImage = plan.echoes.length ? await echoImageRef(containers, progress) : undefined;
+  const docker =
+    opts.docker ?? (await (await import("../docker/client-dockerode.js")).connectDocker());
+  const launch = await prepareGateway(kind, project, docker, progress);
+  const echoImage = plan.echoes.length ? await echoImageRef(docker, progress) : undefined;
 
   const runId = opts.runId ?? newRunId();
   const network = `orwasm-smoke-${runId}`;
@@ -100,7 +100,7 @@ export async function startGatewaySession(
   const servers: RunningServer[] = plan.servers.map((s) => ({ ...s }));
   let stopped = false;
 
-  const logs = () => containers.logs(gatewayName);
+  const logs = () => docker.containers.logs(gatewayName);
   const logTail = async (n = LOG_TAIL_LINES) =>
     (await logs().catch(() => [])).slice(-n).map((l) => l.text);
   const stop = async () => {
@@ -108,10 +108,9 @@ export async function startGatewaySession(
     stopped = true;
     const errors: unknown[] = [];
     for (const name of [...created].reverse()) {
-      await containers.remove(name).catch((e: unknown) => errors.push(e));
+      await docker.containers.remove(name).catch((e: unknown) => errors.push(e));
     }
-    if (networkCreated)
-      await containers.removeNetwork(network).catch((e: unknown) => errors.push(e));
+    if (networkCreated) await docker.networks.remove(network).catch((e: unknown) => errors.push(e));
     if (errors.length) throw errors[0];
   };
   const keepNotice = () =>
@@ -128,27 +127,27 @@ export async function startGatewaySession(
 
   let startMs = 0;
   try {
-    await containers.createNetwork(network, labels);
+    await docker.networks.create(network, labels);
     networkCreated = true;
     for (const e of echoes) {
       const t = performance.now();
       created.push(e.name);
-      await containers.run({
+      await docker.containers.run({
         name: e.name,
         image: echoImage!,
         network,
         aliases: e.aliases,
         labels: { ...labels, "org.orwasm.smoke-role": "echo" },
-        ...(await echoCommand(containers, echoImage!, e)),
+        ...(await echoCommand(docker, echoImage!, e)),
       });
-      await waitForEcho(containers, e.name, e.ports.length);
+      await waitForEcho(docker, e.name, e.ports.length);
       progress(
         `echo upstream ${e.name} answers as ${e.aliases.join(", ")} on ${e.ports.join(", ")} (${Math.round(performance.now() - t)} ms)`,
       );
     }
     const t0 = performance.now();
     created.push(gatewayName);
-    await containers
+    await docker.containers
       .run({
         name: gatewayName,
         image: launch.image,
@@ -193,7 +192,7 @@ export async function startGatewaySession(
     const deadline = performance.now() + timeout;
     const pending = new Set(plan.ports);
     for (;;) {
-      const state = await containers.state(gatewayName);
+      const state = await docker.containers.state(gatewayName);
       if (!state.running) {
         const lines = (await logs()).map((l) => l.text);
         const info = exitedStartFailure(launch.what, state.exitCode, lines);
@@ -203,14 +202,14 @@ export async function startGatewaySession(
         throw new GatewayStartFailure(info, lines.slice(-LOG_TAIL_LINES));
       }
       for (const port of [...pending]) {
-        const hostPort = await containers.hostPort(gatewayName, port);
+        const hostPort = await docker.containers.hostPort(gatewayName, port);
         if (hostPort === undefined) continue;
-        if (await answersHttp(containers.host, hostPort, 1000)) {
+        if (await answersHttp(docker.host, hostPort, 1000)) {
           pending.delete(port);
           for (const s of servers) {
             if (s.port === port && !s.unreachable) {
               s.hostPort = hostPort;
-              s.baseUrl = `http://${urlHost(containers.host)}:${hostPort}`;
+              s.baseUrl = `http://${urlHost(docker.host)}:${hostPort}`;
             }
           }
         }
@@ -232,12 +231,12 @@ export async function startGatewaySession(
 }
 
 async function echoImageRef(
-  containers: SmokeContainers,
+  docker: DockerClient,
   progress: (line: string) => void,
 ): Promise<string> {
   const t = performance.now();
   let announced = false;
-  const { ref, built } = await ensureEchoImage(containers.docker, {
+  const { ref, built } = await ensureEchoImage(docker.images, {
     onEvent: () => {
       if (!announced) progress("building the echo upstream image (once; it is cached)");
       announced = true;
@@ -249,12 +248,12 @@ async function echoImageRef(
 
 /** One port: the image's own command with PORT set; several: one echo process per port under /bin/sh. */
 async function echoCommand(
-  containers: SmokeContainers,
+  docker: DockerClient,
   image: string,
   e: EchoSpec,
 ): Promise<{ env: Record<string, string> } | { cmd: string[] }> {
   if (e.ports.length === 1) return { env: { PORT: String(e.ports[0]) } };
-  const cmd = (await containers.imageCmd(image)) ?? [];
+  const cmd = (await docker.images.info(image))?.cmd ?? [];
   const one = cmd.map(shellQuote).join(" ");
   return {
     cmd: ["/bin/sh", "-c", `${e.ports.map((p) => `PORT=${p} ${one} &`).join(" ")} wait`],
@@ -262,16 +261,12 @@ async function echoCommand(
 }
 
 /** Every echo process prints `echo upstream listening on ...` once it listens. */
-async function waitForEcho(
-  containers: SmokeContainers,
-  name: string,
-  ports: number,
-): Promise<void> {
+async function waitForEcho(docker: DockerClient, name: string, ports: number): Promise<void> {
   const deadline = performance.now() + 30_000;
   for (;;) {
-    const lines = await containers.logs(name);
+    const lines = await docker.containers.logs(name);
     if (lines.filter((l) => l.text.includes("echo upstream listening")).length >= ports) return;
-    const state = await containers.state(name);
+    const state = await docker.containers.state(name);
     if (!state.running || performance.now() > deadline) {
       const why = state.running
         ? "did not start listening within 30 s"

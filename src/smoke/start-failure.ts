@@ -2,7 +2,7 @@
 // orwasm glue's plugin load/configure errors, and the wasm VM's own messages (WasmEdge writes them straight to
 // stderr). Pure, apart from the error class it defines.
 import { SmokeError } from "../errors.js";
-import type { StartFailureInfo } from "./report.js";
+import type { StartFailureInfo } from "../checks/report.js";
 
 /** A gateway that never became testable; exit code 4 like every SmokeError, with the lines that say why. */
 export class GatewayStartFailure extends SmokeError {

@@ -3,16 +3,16 @@
 // containers when the block ends. Uses the same start/stop code as `orwasm smoke`.
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
-import { loadProject, resolveProjectFile } from "../project/load.js";
+import { loadProject, resolveProjectFile } from "../app/load-project.js";
 import type { Project } from "../project/project.js";
 import type { GatewayKind } from "../smoke/gateway-kind.js";
-import type { CheckResult } from "../smoke/report.js";
+import type { CheckResult } from "../checks/report.js";
 import { runCheck } from "../smoke/runner.js";
 import { startGatewaySession, type GatewaySession } from "../smoke/session.js";
 
-export type { CheckResult } from "../smoke/report.js";
-export type { Difference } from "../smoke/difference.js";
-export { formatDifference } from "../smoke/difference.js";
+export type { CheckResult } from "../checks/report.js";
+export type { Difference } from "../checks/difference.js";
+export { formatDifference } from "../checks/difference.js";
 export { GatewayStartFailure } from "../smoke/start-failure.js";
 
 /** What to start. Give `engineImage` or `image`; without either, the project's `engine.image` is used. */

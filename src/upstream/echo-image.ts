@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildEvent } from "../docker/build-events.js";
-import type { DockerPort } from "../docker/port.js";
+import type { DockerImages } from "../docker/images.js";
 import { ECHO_PORT } from "./echo-server.js";
 
 /** Repository part of the echo image reference; the tag is a hash of what goes into the image. */
@@ -63,17 +63,17 @@ export async function echoServerScript(): Promise<string> {
 
 /** Builds the echo image unless its tag is already present; returns its reference and whether it was built now. */
 export async function ensureEchoImage(
-  docker: DockerPort,
+  docker: DockerImages,
   opts: { onEvent?: (e: BuildEvent) => void } = {},
 ): Promise<{ ref: string; built: boolean }> {
   const script = await echoServerScript();
   const ref = echoImageRef(script);
-  if (await docker.imageInfo(ref)) return { ref, built: false };
+  if (await docker.info(ref)) return { ref, built: false };
   const dir = await mkdtemp(join(tmpdir(), "orwasm-echo-"));
   try {
     await writeFile(join(dir, "Dockerfile"), ECHO_DOCKERFILE);
     await writeFile(join(dir, "echo-server.mjs"), script);
-    await docker.buildImage(
+    await docker.build(
       { dir, files: ["Dockerfile", "echo-server.mjs"] },
       { tag: ref, labels: ECHO_ROLE_LABEL },
       opts.onEvent,

@@ -31,7 +31,7 @@ const VALTYPES: Record<number, ValType> = {
   0x6f: "externref",
 };
 
-/** Formats a function type the way src/hosts/ tables write it: `(i32, i32) -> i32`. */
+/** Formats a function type the way src/module-abi/ tables write it: `(i32, i32) -> i32`. */
 export function formatSignature(params: ValType[], results: ValType[]): string {
   const res =
     results.length === 0 ? "()" : results.length === 1 ? results[0] : `(${results.join(", ")})`;

@@ -2,9 +2,9 @@
 // gateway (ORWASM_ENGINE_IMAGE) must come out the same: every check passes on both, with equal responses.
 import { beforeAll, describe, expect, it } from "vitest";
 import { runEmbeddedTests } from "../../src/gateway/test-run.js";
-import { loadProject } from "../../src/project/load.js";
+import { loadProject } from "../../src/app/load-project.js";
 import type { Project } from "../../src/project/project.js";
-import type { SmokeReport } from "../../src/smoke/report.js";
+import type { SmokeReport } from "../../src/checks/report.js";
 import { runSmoke } from "../../src/smoke/runner.js";
 import { conformanceProject } from "../conformance/project.js";
 import { dockerAvailable } from "../helpers/docker.js";

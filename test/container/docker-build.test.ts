@@ -5,14 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BuildError } from "../../src/errors.js";
 import type { BuildEvent } from "../../src/docker/build-events.js";
-import { createDockerPort } from "../../src/docker/dockerode-port.js";
-import { imageLabels } from "../../src/docker/port.js";
-import { dockerAvailable } from "../helpers/docker.js";
+import { imageLabels } from "../../src/docker/images.js";
+import { dockerAvailable, testDocker } from "../helpers/docker.js";
 import { skipReason } from "../helpers/skip.js";
 
 const avail = await dockerAvailable();
 const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
-const docker = createDockerPort();
+const docker = (await testDocker()).images;
 const tag = (name: string) => `orwasm-test/${name}:${process.pid}`;
 const dirs: string[] = [];
 
@@ -28,7 +27,7 @@ describe.skipIf(skip)(
   `docker builds on the local daemon${skip ? ` (skipped: ${skip})` : ""}`,
   () => {
     afterAll(async () => {
-      for (const t of [tag("tiny"), tag("broken")]) await docker.removeImage(t, { force: true });
+      for (const t of [tag("tiny"), tag("broken")]) await docker.remove(t, { force: true });
       for (const d of dirs) await rm(d, { recursive: true, force: true });
     });
 
@@ -37,13 +36,13 @@ describe.skipIf(skip)(
         "FROM debian:bookworm-slim\nCOPY greeting.txt /greeting.txt\nRUN grep -q hello /greeting.txt && echo checked\n",
       );
       const events: BuildEvent[] = [];
-      const { imageId } = await docker.buildImage(
+      const { imageId } = await docker.build(
         { dir },
         { tag: tag("tiny"), labels: { "org.orwasm.test": "tiny" } },
         (e) => events.push(e),
       );
       expect(imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
-      expect((await docker.imageInfo(tag("tiny")))?.id).toBe(imageId);
+      expect((await docker.info(tag("tiny")))?.id).toBe(imageId);
       expect(await imageLabels(docker, tag("tiny"))).toMatchObject({ "org.orwasm.test": "tiny" });
       const steps = events.filter((e) => e.kind === "step").map((e) => e.instruction);
       expect(steps.slice(0, 3)).toEqual([
@@ -53,7 +52,7 @@ describe.skipIf(skip)(
       ]);
 
       const again: BuildEvent[] = [];
-      const second = await docker.buildImage(
+      const second = await docker.build(
         { dir },
         { tag: tag("tiny"), labels: { "org.orwasm.test": "tiny" } },
         (e) => again.push(e),
@@ -70,7 +69,7 @@ describe.skipIf(skip)(
       const dir = await contextWith(
         "FROM debian:bookworm-slim\nRUN echo 'preparing the widget'; echo 'widget exploded' >&2; exit 3\nRUN echo never\n",
       );
-      const err = await docker.buildImage({ dir }, { tag: tag("broken") }).then(
+      const err = await docker.build({ dir }, { tag: tag("broken") }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -84,12 +83,12 @@ describe.skipIf(skip)(
       expect(e.logTail).toContain("preparing the widget");
       expect(e.logTail).toContain("widget exploded");
       expect(e.logTail).not.toContain("never");
-      expect(await docker.imageInfo(tag("broken"))).toBeUndefined();
+      expect(await docker.info(tag("broken"))).toBeUndefined();
     });
 
     it("rejects a Dockerfile the daemon cannot parse with the daemon's reason", async () => {
       const dir = await contextWith("FROM debian:bookworm-slim\nRUNN echo typo\n");
-      await expect(docker.buildImage({ dir }, { tag: tag("broken") })).rejects.toThrow(
+      await expect(docker.build({ dir }, { tag: tag("broken") })).rejects.toThrow(
         /docker build of orwasm-test\/broken:\d+ failed: .*unknown instruction: RUNN/i,
       );
     });

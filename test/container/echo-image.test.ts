@@ -1,19 +1,19 @@
 // The orwasm/echo image, built locally from debian:bookworm-slim, started with testcontainers, echoes what it received.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
-import { createDockerPort } from "../../src/docker/dockerode-port.js";
 import { createBuildReporter } from "../../src/docker/build-reporter.js";
-import { imageLabels } from "../../src/docker/port.js";
+import { imageLabels } from "../../src/docker/images.js";
 import { ECHO_PORT, type EchoBody } from "../../src/upstream/echo-server.js";
 import { ensureEchoImage } from "../../src/upstream/echo-image.js";
-import { dockerAvailable } from "../helpers/docker.js";
+import { dockerAvailable, testDocker } from "../helpers/docker.js";
 import { skipReason } from "../helpers/skip.js";
 
 const avail = await dockerAvailable();
 const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
 
+const docker = (await testDocker()).images;
+
 describe.skipIf(skip)(`orwasm/echo image${skip ? ` (skipped: ${skip})` : ""}`, () => {
-  const docker = createDockerPort();
   let ref: string;
   let container: StartedTestContainer;
   let base: string;

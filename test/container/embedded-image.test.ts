@@ -12,19 +12,18 @@ import {
   type StartedTestContainer,
 } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDockerPort } from "../../src/docker/dockerode-port.js";
-import { imageLabels } from "../../src/docker/port.js";
-import { ensureEmbeddedImage } from "../../src/embedded/image.js";
-import { embeddedLaunch } from "../../src/embedded/launch.js";
-import { loadProject } from "../../src/project/load.js";
+import { imageLabels } from "../../src/docker/images.js";
+import { ensureEmbeddedImage } from "../../src/embedded-engine/image.js";
+import { embeddedLaunch } from "../../src/embedded-engine/launch.js";
+import { loadProject } from "../../src/app/load-project.js";
 import { ensureEchoImage } from "../../src/upstream/echo-image.js";
-import { dockerAvailable } from "../helpers/docker.js";
+import { dockerAvailable, testDocker } from "../helpers/docker.js";
 import { skipReason } from "../helpers/skip.js";
 import { wat } from "../helpers/wat.js";
 
 const avail = await dockerAvailable();
 const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
-const docker = createDockerPort();
+const docker = (await testDocker()).images;
 const progress = (l: string) => void process.stderr.write(`${l}\n`);
 
 /** Starts the embedded image serving the project file `file` (loaded and built on this machine). */

@@ -5,17 +5,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDockerPort } from "../../src/docker/dockerode-port.js";
 import { lockfileSha256, serializeLockfile, type Lockfile } from "../../src/engine/lockfile.js";
 import { runCli } from "../helpers/cli.js";
-import { dockerAvailable } from "../helpers/docker.js";
+import { dockerAvailable, testDocker } from "../helpers/docker.js";
 import { skipReason } from "../helpers/skip.js";
 import { proxyWasm } from "../helpers/wat.js";
 import { FAKE_VERSIONS, makeFakeEngineSources } from "../fixtures/fake-engine-sources.js";
 
 const avail = await dockerAvailable();
 const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
-const docker = createDockerPort();
+const docker = (await testDocker()).images;
 const tag = `orwasm-test/image-build:${process.pid}`;
 const tmp = mkdtempSync(join(tmpdir(), "orwasm-image-build-"));
 const savedCache = process.env.ORWASM_ARTIFACT_CACHE;
@@ -78,7 +77,7 @@ describe.skipIf(skip)(
     }, 900_000);
 
     afterAll(async () => {
-      await docker.removeImage(tag, { force: true });
+      await docker.remove(tag, { force: true });
       if (savedCache === undefined) delete process.env.ORWASM_ARTIFACT_CACHE;
       else process.env.ORWASM_ARTIFACT_CACHE = savedCache;
       rmSync(tmp, { recursive: true, force: true });
@@ -103,7 +102,7 @@ describe.skipIf(skip)(
 
     it("runs as a non-root user, stops with SIGQUIT, and carries the pinned versions and the lockfile hash as labels", async () => {
       expect(inImage("id -u").trim()).toBe("10001");
-      const info = await docker.imageInfo(tag);
+      const info = await docker.info(tag);
       expect(info?.labels).toMatchObject({
         "org.orwasm.engine.openresty": FAKE_VERSIONS.openresty,
         "org.orwasm.engine.wasm-nginx-module": FAKE_VERSIONS.wasmNginxModule,
@@ -153,7 +152,7 @@ describe.skipIf(skip)(
       expect(first.steps.some((s) => s.instruction.includes("build.sh") && !s.cached)).toBe(true);
       const wasmCopy = second.steps.find((s) => s.instruction.startsWith('COPY ["app/wasm/"'));
       expect(wasmCopy?.cached).toBe(false);
-      const labels = (await docker.imageInfo(tag))?.labels ?? {};
+      const labels = (await docker.info(tag))?.labels ?? {};
       expect(labels["org.orwasm.plugin.hello.sha256"]).toBe(
         execFileSync("sha256sum", [join(dir, "hello.wasm")], { encoding: "utf8" }).split(" ")[0],
       );

@@ -7,28 +7,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDockerPort } from "../../src/docker/dockerode-port.js";
 import { buildGatewayImage } from "../../src/engine/image.js";
 import type { ImageCommandRunner } from "../../src/engine/probe-run.js";
 import { probeImage } from "../../src/engine/probe-run.js";
 import { probeToTarget } from "../../src/engine/probe.js";
 import { ConfigError } from "../../src/errors.js";
-import { loadProject } from "../../src/project/load.js";
-import { dockerAvailable } from "../helpers/docker.js";
+import { loadProject } from "../../src/app/load-project.js";
+import { dockerAvailable, testDocker } from "../helpers/docker.js";
 import { skipReason } from "../helpers/skip.js";
 import { proxyWasm } from "../helpers/wat.js";
 
 const avail = await dockerAvailable();
 const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
-const docker = createDockerPort();
+const docker = (await testDocker()).images;
 const engineTag = `orwasm-test/standin-engine:${process.pid}`;
 const bareTag = `orwasm-test/standin-nowasm:${process.pid}`;
 const appTag = `orwasm-test/on-engine:${process.pid}`;
 const tmp = mkdtempSync(join(tmpdir(), "orwasm-engine-image-"));
 
-/** Test-side runner: `docker run --rm --entrypoint …` (the Docker port has no run method yet). */
+/** Test-side runner: `docker run --rm --entrypoint …`, a client independent of orwasm's own. */
 const runner: ImageCommandRunner = {
-  async runInImage(image, cmd, opts) {
+  async run(image, cmd, opts) {
     const args = [
       "run",
       "--rm",
@@ -66,7 +65,7 @@ async function buildStandin(tagName: string, withWasm: boolean): Promise<void> {
   const ctx = join(tmp, tagName.replace(/\W+/g, "-"));
   mkdirSync(ctx, { recursive: true });
   writeFileSync(join(ctx, "Dockerfile"), STANDIN(withWasm));
-  await docker.buildImage({ dir: ctx }, { tag: tagName });
+  await docker.build({ dir: ctx }, { tag: tagName });
 }
 
 describe.skipIf(skip)(
@@ -77,7 +76,7 @@ describe.skipIf(skip)(
       await buildStandin(bareTag, false);
     }, 600_000);
     afterAll(async () => {
-      for (const t of [appTag, engineTag, bareTag]) await docker.removeImage(t, { force: true });
+      for (const t of [appTag, engineTag, bareTag]) await docker.remove(t, { force: true });
       rmSync(tmp, { recursive: true, force: true });
     });
 
@@ -163,7 +162,7 @@ servers:
       expect(conf).toContain("/usr/local/share/lua/5.1/?.lua");
       expect(conf).toContain("/usr/share/nginx/wasm/hello.wasm");
       expect(show("ls /usr/share/nginx/wasm/").trim()).toBe("hello.wasm");
-      expect((await docker.imageInfo(appTag))?.labels).toMatchObject({
+      expect((await docker.info(appTag))?.labels).toMatchObject({
         "org.orwasm.engine.image": engineTag,
         "org.orwasm.project": "onengine",
       });

@@ -8,7 +8,7 @@ import Docker from "dockerode";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeImage } from "../../src/engine/probe-run.js";
-import { connectContainers } from "../../src/smoke/containers-docker.js";
+import { connectDocker } from "../../src/docker/client-dockerode.js";
 import { RUN_LABEL } from "../../src/smoke/session.js";
 import { runCli } from "../helpers/cli.js";
 import { dockerAvailable } from "../helpers/docker.js";
@@ -79,7 +79,7 @@ for (const gw of GATEWAYS) {
       dir = await mkdtemp(join(tmpdir(), "orwasm-smoke-"));
       // The project's vm must be the image's: ask the image, as `orwasm smoke` itself does.
       if (kind === "embedded") vm = "wasmtime";
-      else vm = (await probeImage(await connectContainers(), ENGINE!)).vms[0] ?? "wasmtime";
+      else vm = (await probeImage((await connectDocker()).images, ENGINE!)).vms[0] ?? "wasmtime";
     });
     afterAll(async () => {
       await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeImage } from "../../src/engine/probe-run.js";
-import { connectContainers } from "../../src/smoke/containers-docker.js";
+import { connectDocker } from "../../src/docker/client-dockerode.js";
 import { RUN_LABEL } from "../../src/smoke/session.js";
 import { GatewayStartFailure, OrwasmGateway } from "../../src/testing/index.js";
 import { dockerAvailable } from "../helpers/docker.js";
@@ -38,7 +38,7 @@ describe.skipIf(skip)(`OrwasmGateway on ${ENGINE}${skip ? ` (skipped: ${skip})` 
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "orwasm-testing-"));
-    const vm = (await probeImage(await connectContainers(), ENGINE!)).vms[0] ?? "wasmtime";
+    const vm = (await probeImage((await connectDocker()).images, ENGINE!)).vms[0] ?? "wasmtime";
     await mkdir(join(dir, "gw"));
     await writeFile(
       join(dir, "gw", "orwasm.yaml"),
@@ -100,7 +100,7 @@ smoke:
   });
 
   it("a gateway that cannot start rejects with GatewayStartFailure carrying nginx's [emerg] line", async () => {
-    const vm = (await probeImage(await connectContainers(), ENGINE!)).vms[0] ?? "wasmtime";
+    const vm = (await probeImage((await connectDocker()).images, ENGINE!)).vms[0] ?? "wasmtime";
     await mkdir(join(dir, "broken"), { recursive: true });
     await writeFile(
       join(dir, "broken", "orwasm.yaml"),

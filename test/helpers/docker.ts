@@ -1,6 +1,8 @@
 // Whether container tests can run here, and why not: reads scripts/docker-up.sh's marker, then asks the daemon itself.
 import { readFileSync } from "node:fs";
 import Docker from "dockerode";
+import type { DockerClient } from "../../src/docker/client.js";
+import { connectDocker } from "../../src/docker/client-dockerode.js";
 
 /** The marker file scripts/docker-up.sh writes (with the reason) when it cannot make Docker usable. */
 export const DOCKER_MARKER = process.env.ORWASM_DOCKER_MARKER ?? "/tmp/orwasm-docker-unavailable";
@@ -56,4 +58,20 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))),
     );
   });
+}
+
+/**
+ * The one Docker client for container tests: connected only when Docker is available; otherwise (the suite is
+ * skipped) a client whose every use throws the reason, so a file can hold it at top level either way.
+ */
+export async function testDocker(): Promise<DockerClient> {
+  const avail = await dockerAvailable();
+  if (avail.ok) return connectDocker();
+  const reason = avail.reason;
+  const refuse: ProxyHandler<object> = {
+    get: () => {
+      throw new Error(reason);
+    },
+  };
+  return new Proxy({}, refuse) as DockerClient;
 }

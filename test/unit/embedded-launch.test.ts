@@ -3,9 +3,12 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
-import { containerPorts, containerProjectYaml } from "../../src/embedded/container-project.js";
-import { embeddedLaunch } from "../../src/embedded/launch.js";
-import { loadProject } from "../../src/project/load.js";
+import {
+  containerPorts,
+  containerProjectYaml,
+} from "../../src/embedded-engine/container-project.js";
+import { embeddedLaunch } from "../../src/embedded-engine/launch.js";
+import { loadProject } from "../../src/app/load-project.js";
 import { parseProjectText } from "../../src/project/parse.js";
 import { configText } from "../../src/render/plugin-config.js";
 import { projectFrom } from "../helpers/project.js";

@@ -5,7 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
-import { serveEmbedded, startFailureLines, type RunningEngine } from "../../src/embedded/serve.js";
+import {
+  serveEmbedded,
+  startFailureLines,
+  type RunningEngine,
+} from "../../src/embedded-engine/serve.js";
 import { buildExample } from "../fixtures/host-plugins/build.js";
 import { wat } from "../helpers/wat.js";
 

@@ -9,7 +9,7 @@ import {
   type PluginContext,
   type RequestOutcome,
   type UpstreamResponse,
-} from "../../src/host/index.js";
+} from "../../src/proxy-host/index.js";
 
 const noAsc = skipReason(
   ascBin() !== undefined,

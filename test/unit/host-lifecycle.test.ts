@@ -8,7 +8,7 @@ import {
   PluginConfigureError,
   runRequest,
   type LogEntry,
-} from "../../src/host/index.js";
+} from "../../src/proxy-host/index.js";
 
 const noAsc = skipReason(
   ascBin() !== undefined,

@@ -4,10 +4,10 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ascBin, buildFixture } from "../fixtures/host-plugins/build.js";
 import { skipReason } from "../helpers/skip.js";
-import { wasmNginxModule070Wasmtime } from "../../src/hosts/wasm-nginx-module-0.7.0.js";
-import { wasmNginxModuleApi, type ApiHost } from "../../src/host/engine/host-api.js";
-import { PluginVm } from "../../src/host/engine/vm.js";
-import { createRequestState } from "../../src/host/nginx/request.js";
+import { wasmNginxModule070Wasmtime } from "../../src/module-abi/wasm-nginx-module-0.7.0.js";
+import { wasmNginxModuleApi, type ApiHost } from "../../src/proxy-host/runtime/host-api.js";
+import { PluginVm } from "../../src/proxy-host/runtime/vm.js";
+import { createRequestState } from "../../src/proxy-host/nginx/request.js";
 import {
   HostPlugin,
   PluginLoadError,
@@ -15,7 +15,7 @@ import {
   WasmResult,
   type ProfileName,
   type RequestOutcome,
-} from "../../src/host/index.js";
+} from "../../src/proxy-host/index.js";
 
 const noAsc = skipReason(
   ascBin() !== undefined,

@@ -10,7 +10,7 @@ import {
   runRequest,
   type ChainEntry,
   type RequestOutcome,
-} from "../../src/host/index.js";
+} from "../../src/proxy-host/index.js";
 
 const noAsc = skipReason(
   ascBin() !== undefined,

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ascBin, buildExample, buildFixture } from "../fixtures/host-plugins/build.js";
 import { skipReason } from "../helpers/skip.js";
-import { HostPlugin, runRequest, type ChainEntry } from "../../src/host/index.js";
+import { HostPlugin, runRequest, type ChainEntry } from "../../src/proxy-host/index.js";
 
 const noAsc = skipReason(
   ascBin() !== undefined,

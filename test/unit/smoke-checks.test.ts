@@ -1,8 +1,8 @@
 // A smoke check's expectations against a response: what passes, and how each difference reads to the user.
 import { describe, expect, it } from "vitest";
 import { smokeCheckSchema } from "../../src/project/schema-smoke.js";
-import { evaluateCheck, type SmokeResponse } from "../../src/smoke/checks.js";
-import { formatDifference } from "../../src/smoke/difference.js";
+import { evaluateCheck, type SmokeResponse } from "../../src/checks/checks.js";
+import { formatDifference } from "../../src/checks/difference.js";
 
 /** The expect block as the project loader would produce it (schema defaults applied). */
 const expectOf = (expect: unknown) => smokeCheckSchema.parse({ name: "c", expect }).expect;

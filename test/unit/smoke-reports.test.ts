@@ -1,10 +1,10 @@
 // The three report formats of a smoke run: what a person reads, what a machine parses, what CI (JUnit) shows.
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import type { SmokeReport } from "../../src/smoke/report.js";
-import { renderJsonReport } from "../../src/smoke/report-json.js";
-import { renderJunitReport } from "../../src/smoke/report-junit.js";
-import { renderTextReport } from "../../src/smoke/report-text.js";
+import type { SmokeReport } from "../../src/checks/report.js";
+import { renderJsonReport } from "../../src/checks/report-json.js";
+import { renderJunitReport } from "../../src/checks/report-junit.js";
+import { renderTextReport } from "../../src/checks/report-text.js";
 
 const ran: SmokeReport = {
   project: "deny-list",

@@ -1,7 +1,8 @@
 // The runner against a fake container engine whose "gateway" is a local echo server: how start failures, timeouts,
 // checks and clean-up look to the user, without Docker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ContainerSpec, SmokeContainers } from "../../src/smoke/containers.js";
+import type { DockerClient } from "../../src/docker/client.js";
+import type { ContainerSpec } from "../../src/docker/containers.js";
 import type { LogLine } from "../../src/docker/logs.js";
 import { runSmoke } from "../../src/smoke/runner.js";
 import { startEchoServer, type RunningEcho } from "../../src/upstream/echo-server.js";
@@ -26,41 +27,47 @@ function fake(o: FakeOptions = {}) {
   const calls: string[] = [];
   const specs: ContainerSpec[] = [];
   const live = new Set<string>();
-  const containers: SmokeContainers = {
+  const docker: DockerClient = {
     host: "127.0.0.1",
-    docker: {
-      ping: async () => {},
-      imageInfo: async () => ({ id: "sha256:echo", sizeBytes: 1, labels: {} }),
-      buildImage: async () => ({ imageId: "x" }),
-      removeImage: async () => {},
-      runInImage: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
+    images: {
+      info: async () => ({
+        id: "sha256:echo",
+        sizeBytes: 1,
+        labels: {},
+        cmd: ["node", "/srv/echo/echo-server.mjs"],
+      }),
+      build: async () => ({ imageId: "x" }),
+      remove: async () => {},
+      run: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
     },
-    createNetwork: async (name) => void calls.push(`network ${name}`),
-    removeNetwork: async (name) => void calls.push(`rm network ${name}`),
-    run: async (spec) => {
-      specs.push(spec);
-      live.add(spec.name);
-      calls.push(`run ${spec.name.replace(/^orwasm-smoke-[0-9a-f]+-/, "")}`);
+    networks: {
+      create: async (name) => void calls.push(`network ${name}`),
+      remove: async (name) => void calls.push(`rm network ${name}`),
     },
-    state: async (name) =>
-      name.endsWith("-gateway") && o.exitsWith !== undefined
-        ? { running: false, exitCode: o.exitsWith }
-        : { running: true },
-    hostPort: async () => (o.silent ? 1 : echo.port),
-    logs: async (name): Promise<LogLine[]> =>
-      (name.endsWith("-gateway")
-        ? (o.gatewayLog ?? [])
-        : ["echo upstream listening on http://0.0.0.0:8080"]
-      ).map((text) => ({ stream: "stderr", text })),
-    remove: async (name) => {
-      live.delete(name);
-      calls.push(`rm ${name.replace(/^orwasm-smoke-[0-9a-f]+-/, "")}`);
+    containers: {
+      run: async (spec) => {
+        specs.push(spec);
+        live.add(spec.name);
+        calls.push(`run ${spec.name.replace(/^orwasm-smoke-[0-9a-f]+-/, "")}`);
+      },
+      state: async (name) =>
+        name.endsWith("-gateway") && o.exitsWith !== undefined
+          ? { running: false, exitCode: o.exitsWith }
+          : { running: true },
+      hostPort: async () => (o.silent ? 1 : echo.port),
+      logs: async (name): Promise<LogLine[]> =>
+        (name.endsWith("-gateway")
+          ? (o.gatewayLog ?? [])
+          : ["echo upstream listening on http://0.0.0.0:8080"]
+        ).map((text) => ({ stream: "stderr", text })),
+      remove: async (name) => {
+        live.delete(name);
+        calls.push(`rm ${name.replace(/^orwasm-smoke-[0-9a-f]+-/, "")}`);
+      },
     },
     removeLabelled: async () => {},
-    imageCmd: async () => ["node", "/srv/echo/echo-server.mjs"],
-    runInImage: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
   };
-  return { containers, calls, specs, live };
+  return { docker, calls, specs, live };
 }
 
 const PROJECT = `
@@ -84,7 +91,7 @@ describe("a gateway that answers", () => {
   it("runs each check against its server and reports what differed, then removes every container and the network", async () => {
     const f = fake();
     const { report, keepNotice } = await runSmoke(projectFrom(PROJECT, {}), kind, {
-      containers: f.containers,
+      docker: f.docker,
     });
     expect(report.startFailure).toBeUndefined();
     expect(report.checks.map((c) => [c.name, c.passed])).toEqual([
@@ -108,7 +115,7 @@ describe("a gateway that answers", () => {
 
   it("the echo container carries the upstream's host name as alias and its port; the gateway publishes the listen port", async () => {
     const f = fake();
-    await runSmoke(projectFrom(PROJECT, {}), kind, { containers: f.containers });
+    await runSmoke(projectFrom(PROJECT, {}), kind, { docker: f.docker });
     const [echoSpec, gateway] = f.specs;
     expect(echoSpec).toMatchObject({ aliases: ["backend"], env: { PORT: "8080" } });
     expect(gateway).toMatchObject({ image: "gw:test", publish: [8080], files: [] });
@@ -118,7 +125,7 @@ describe("a gateway that answers", () => {
   it("with keep, nothing is removed and the notice says how to reach and remove the containers", async () => {
     const f = fake();
     const { keepNotice } = await runSmoke(projectFrom(PROJECT, {}), kind, {
-      containers: f.containers,
+      docker: f.docker,
       keep: true,
     });
     expect(f.live.size).toBe(2);
@@ -137,7 +144,7 @@ describe("a gateway that does not start", () => {
       gatewayLog: ['2026/11/22 16:34:22 [emerg] 1#1: host not found in upstream "backend:8080"'],
     });
     const { report } = await runSmoke(projectFrom(PROJECT, {}), kind, {
-      containers: f.containers,
+      docker: f.docker,
       startTimeoutMs: 60_000,
     });
     expect(report.startFailure?.message).toBe(
@@ -154,7 +161,7 @@ describe("a gateway that does not start", () => {
         "2026/11/22 16:34:22 [error] 7#7: orwasm: plugin p failed to load from /w/p.wasm: failed to load wasm plugin",
       ],
     });
-    const { report } = await runSmoke(projectFrom(PROJECT, {}), kind, { containers: f.containers });
+    const { report } = await runSmoke(projectFrom(PROJECT, {}), kind, { docker: f.docker });
     expect(report.startFailure?.message).toContain("plugin p could not be loaded");
     expect(report.startFailure?.lines).toEqual([
       "2026/11/22 16:34:22 [error] 7#7: orwasm: plugin p failed to load from /w/p.wasm: failed to load wasm plugin",
@@ -165,7 +172,7 @@ describe("a gateway that does not start", () => {
   it("a gateway that runs but never answers is reported as not answering on its port within the timeout", async () => {
     const f = fake({ silent: true });
     const { report } = await runSmoke(projectFrom(PROJECT, {}), kind, {
-      containers: f.containers,
+      docker: f.docker,
       startTimeoutMs: 300,
     });
     expect(report.startFailure?.message).toBe(
@@ -176,7 +183,7 @@ describe("a gateway that does not start", () => {
   it("with keep, the failed containers stay and the notice comes with the report", async () => {
     const f = fake({ exitsWith: 1 });
     const { report, keepNotice } = await runSmoke(projectFrom(PROJECT, {}), kind, {
-      containers: f.containers,
+      docker: f.docker,
       keep: true,
     });
     expect(report.startFailure).toBeDefined();

@@ -1,11 +1,11 @@
 // `orwasm build-script`: write the standalone build.sh that builds this project's engine with verified sources.
 import { dirname, relative, resolve } from "node:path";
 import { artifactKey } from "../../engine/artifacts.js";
-import { writeFileAtomic } from "../../engine/atomic.js";
+import { writeFileAtomic } from "../../fs/atomic.js";
 import { renderBuildScript } from "../../engine/build-script.js";
 import { lockfilePath, readLockfile, readProjectFile } from "../../engine/project-file.js";
 import { conflictWarnings, resolveArtifacts, unpinnedMessage } from "../../engine/resolve.js";
-import { resolveProjectFile } from "../../project/load.js";
+import { resolveProjectFile } from "../../app/load-project.js";
 import type { Register } from "../command.js";
 
 export const registerBuildScript: Register = (program, io, run) => {

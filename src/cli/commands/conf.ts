@@ -1,14 +1,14 @@
 // `orwasm conf`: render nginx.conf for a project (building and auditing its plugins first).
 import { resolve } from "node:path";
 import { UsageError } from "../../errors.js";
-import { loadForCommand } from "../load-project.js";
+import { loadForCommand } from "../project-arg.js";
 import { renderNginxConf } from "../../render/nginx-conf.js";
 import { phasesOf } from "../../render/phases.js";
 import { defaultTarget } from "../../render/target.js";
-import { createDockerPort } from "../../docker/dockerode-port.js";
+import { dockerImages } from "../docker-images.js";
 import { probeEngine } from "../../engine/probe-run.js";
 import { pluginRuntimePath } from "../../render/view-model.js";
-import { writeOutput } from "../../util/write-output.js";
+import { writeOutput } from "../../fs/write-output.js";
 import type { Register } from "../command.js";
 
 export const registerConf: Register = (program, io, run) => {
@@ -50,7 +50,7 @@ Examples:
           const { file, project, warnings } = await loadForCommand(projectArg, io, opts);
           const target = opts.engineImage
             ? (
-                await probeEngine(createDockerPort(), opts.engineImage, project, (l) =>
+                await probeEngine(await dockerImages(), opts.engineImage, project, (l) =>
                   io.err(`${l}\n`),
                 )
               ).target

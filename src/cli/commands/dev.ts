@@ -1,7 +1,7 @@
 // `orwasm dev`: the project's routes served from Node by the embedded host, reloading on change.
 import { UsageError } from "../../errors.js";
 import { startDevServer } from "../../gateway/dev-server.js";
-import { resolveProjectFile } from "../../project/load.js";
+import { resolveProjectFile } from "../../app/load-project.js";
 import type { Register } from "../command.js";
 
 export const registerDev: Register = (program, io, run) => {

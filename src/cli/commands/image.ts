@@ -1,14 +1,14 @@
 // `orwasm image`: build the gateway image (engine from verified sources, or an existing engine image) with its app layer.
 import { arch as osArch } from "node:os";
 import { relative, resolve } from "node:path";
-import { createDockerPort } from "../../docker/dockerode-port.js";
+import { dockerImages } from "../docker-images.js";
 import { UsageError } from "../../errors.js";
 import type { Arch } from "../../engine/artifacts.js";
 import { defaultCacheDir } from "../../engine/cache.js";
 import { buildGatewayImage, engineStepsRebuilt } from "../../engine/image.js";
 import { parseMirror } from "../../engine/obtain.js";
 import { lockfilePath, readLockfile } from "../../engine/project-file.js";
-import { loadForCommand } from "../load-project.js";
+import { loadForCommand } from "../project-arg.js";
 import type { Register } from "../command.js";
 
 export const registerImage: Register = (program, io, run) => {
@@ -62,8 +62,7 @@ Examples:
           const { file, project } = await loadForCommand(projectArg, io, opts);
           const engineImage = opts.engineImage ?? project.data.engine.image;
           const needsDocker = !opts.dockerfileOnly || engineImage !== undefined;
-          const docker = needsDocker ? createDockerPort() : undefined;
-          if (docker) await docker.ping();
+          const docker = needsDocker ? await dockerImages() : undefined;
           const lockPath = lockfilePath(project);
           const mirrorValue = opts.mirror ?? project.data.engine.mirror;
           const result = await buildGatewayImage(

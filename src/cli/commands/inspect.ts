@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { ConfigError } from "../../errors.js";
-import { hostProfiles } from "../../hosts/wasm-nginx-module-0.7.0.js";
+import { hostProfiles } from "../../module-abi/wasm-nginx-module-0.7.0.js";
 import { auditPlugin, type Finding } from "../../inspect/audit.js";
 import { NotWasmError, readWasmInfo } from "../../inspect/read-wasm.js";
 import { importSignatures } from "../../inspect/wasm-signatures.js";

@@ -1,12 +1,12 @@
 // `orwasm lock`: pin the sha256 of every engine artifact in orwasm.lock (downloaded, or read from a mirror).
 import { relative } from "node:path";
-import { writeFileAtomic } from "../../engine/atomic.js";
+import { writeFileAtomic } from "../../fs/atomic.js";
 import { defaultCacheDir } from "../../engine/cache.js";
 import { lockArtifacts } from "../../engine/lock.js";
 import { serializeLockfile } from "../../engine/lockfile.js";
 import { parseMirror } from "../../engine/obtain.js";
 import { lockfilePath, readLockfile, readProjectFile } from "../../engine/project-file.js";
-import { resolveProjectFile } from "../../project/load.js";
+import { resolveProjectFile } from "../../app/load-project.js";
 import type { Register } from "../command.js";
 
 export const registerLock: Register = (program, io, run) => {

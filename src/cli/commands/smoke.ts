@@ -2,15 +2,15 @@
 import { relative, resolve } from "node:path";
 import { Option } from "commander";
 import { UsageError } from "../../errors.js";
-import { loadForCommand } from "../load-project.js";
+import { loadForCommand } from "../project-arg.js";
 import type { GatewayKind } from "../../smoke/gateway-kind.js";
-import { reportOk } from "../../smoke/report.js";
-import { renderJsonReport } from "../../smoke/report-json.js";
-import { renderJunitReport } from "../../smoke/report-junit.js";
-import { renderTextReport } from "../../smoke/report-text.js";
+import { reportOk } from "../../checks/report.js";
+import { renderJsonReport } from "../../checks/report-json.js";
+import { renderJunitReport } from "../../checks/report-junit.js";
+import { renderTextReport } from "../../checks/report-text.js";
 import { runSmoke } from "../../smoke/runner.js";
 import { newRunId, RUN_LABEL } from "../../smoke/session.js";
-import { writeOutput } from "../../util/write-output.js";
+import { writeOutput } from "../../fs/write-output.js";
 import { EXIT } from "../exit-codes.js";
 import type { Register } from "../command.js";
 
@@ -97,13 +97,13 @@ Examples:
         }
 
         // testcontainers takes half a second to import: not for the other commands.
-        const { connectContainers } = await import("../../smoke/containers-docker.js");
-        const containers = await connectContainers();
+        const { connectDocker } = await import("../../docker/client-dockerode.js");
+        const docker = await connectDocker();
         const runId = newRunId();
         // An interrupted run removes what it started (nothing is left behind without --keep).
         const interrupted = () => {
           io.err(`interrupted: removing the containers of run ${runId}\n`);
-          void containers.removeLabelled(RUN_LABEL, runId).finally(() => process.exit(130));
+          void docker.removeLabelled(RUN_LABEL, runId).finally(() => process.exit(130));
         };
         if (!opts.keep) {
           process.once("SIGINT", interrupted);
@@ -113,7 +113,7 @@ Examples:
         try {
           result = await runSmoke(project, kind, {
             file: shown,
-            containers,
+            docker,
             runId,
             onProgress: progress,
             keep: opts.keep ?? false,

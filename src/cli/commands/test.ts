@@ -2,12 +2,12 @@
 import { resolve } from "node:path";
 import { UsageError } from "../../errors.js";
 import { runEmbeddedTests } from "../../gateway/test-run.js";
-import { loadForCommand } from "../load-project.js";
-import { reportOk } from "../../smoke/report.js";
-import { renderJsonReport } from "../../smoke/report-json.js";
-import { renderJunitReport } from "../../smoke/report-junit.js";
-import { renderTextReport } from "../../smoke/report-text.js";
-import { writeOutput } from "../../util/write-output.js";
+import { loadForCommand } from "../project-arg.js";
+import { reportOk } from "../../checks/report.js";
+import { renderJsonReport } from "../../checks/report-json.js";
+import { renderJunitReport } from "../../checks/report-junit.js";
+import { renderTextReport } from "../../checks/report-text.js";
+import { writeOutput } from "../../fs/write-output.js";
 import { EXIT } from "../exit-codes.js";
 import type { Register } from "../command.js";
 

@@ -1,7 +1,7 @@
 // Writes a command's result to a file atomically, or to stdout for `-`.
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { writeFileAtomic } from "../plugins/write-atomic.js";
+import { writeFileAtomic } from "./atomic.js";
 
 /** `-` means stdout (through `out`); anything else is written all at once or not at all. */
 export async function writeOutput(

@@ -1,8 +1,7 @@
-// DockerPort over dockerode: the only file that talks to the Docker daemon.
-import { describeDockerError, statusOf } from "./daemon-errors.js";
+// The images concept over dockerode (inspect, build with parsed progress, remove, throw-away runs).
+import { daemonUnreachable, describeDockerError, dockerFailure, statusOf } from "./errors.js";
 import { readdirSync } from "node:fs";
 import Docker from "dockerode";
-import { BuildError, InternalError } from "../errors.js";
 import {
   flushBuildState,
   initialBuildParseState,
@@ -11,51 +10,36 @@ import {
   type BuildEvent,
 } from "./build-events.js";
 import { BuildLog, buildFailure } from "./build-log.js";
-import type { BuildContext, BuildOptions, DockerPort, ImageInfo } from "./port.js";
+import type { BuildContext, BuildOptions, DockerImages, ImageInfo } from "./images.js";
 import { runInImage } from "./run-in-image.js";
 
-/** A DockerPort on the daemon dockerode finds (DOCKER_HOST or the local socket), or on the given client. */
-export function createDockerPort(client: Docker = new Docker()): DockerPort {
-  const port: DockerPort = {
-    async ping() {
-      try {
-        await client.ping();
-      } catch (err) {
-        throw new BuildError(
-          `Docker does not answer (${describeDockerError(err)}); start it, e.g. with scripts/docker-up.sh`,
-          [],
-          { cause: err },
-        );
-      }
-    },
-
-    async runInImage(image, cmd, opts) {
+/** The images concept over a dockerode client. */
+export function dockerodeImages(client: Docker): DockerImages {
+  const images: DockerImages = {
+    async run(image, cmd, opts) {
       try {
         return await runInImage(client, image, cmd, opts);
       } catch (err) {
-        throw new BuildError(
-          `cannot run a command in image ${image}: ${describeDockerError(err)}`,
-          [],
-          {
-            cause: err,
-          },
-        );
+        throw dockerFailure(`cannot run a command in image ${image}`, err);
       }
     },
 
-    async imageInfo(ref): Promise<ImageInfo | undefined> {
+    async info(ref): Promise<ImageInfo | undefined> {
       try {
         const i = await client.getImage(ref).inspect();
-        return { id: i.Id, sizeBytes: i.Size, labels: i.Config?.Labels ?? {} };
+        return {
+          id: i.Id,
+          sizeBytes: i.Size,
+          labels: i.Config?.Labels ?? {},
+          cmd: i.Config?.Cmd ?? [],
+        };
       } catch (err) {
         if (statusOf(err) === 404) return undefined;
-        throw new InternalError(`docker image inspect ${ref} failed: ${describeDockerError(err)}`, {
-          cause: err,
-        });
+        throw dockerFailure(`cannot inspect image ${ref}`, err);
       }
     },
 
-    async buildImage(context, options, onEvent) {
+    async build(context, options, onEvent) {
       const log = new BuildLog();
       const emit = (e: BuildEvent) => {
         log.add(e);
@@ -65,6 +49,7 @@ export function createDockerPort(client: Docker = new Docker()): DockerPort {
       try {
         stream = await client.buildImage(toDockerodeContext(context), toQuery(options));
       } catch (err) {
+        if (daemonUnreachable(err)) throw dockerFailure(`cannot build ${options.tag}`, err);
         // The daemon refused before building (bad Dockerfile syntax, missing context file...).
         throw buildFailure(options.tag, log, describeDockerError(err));
       }
@@ -91,24 +76,22 @@ export function createDockerPort(client: Docker = new Docker()): DockerPort {
       feed("\n");
       for (const e of flushBuildState(state)) emit(e);
       if (log.error) throw buildFailure(options.tag, log);
-      imageId ??= (await port.imageInfo(options.tag))?.id;
+      imageId ??= (await images.info(options.tag))?.id;
       if (!imageId)
         throw buildFailure(options.tag, log, "the build ended without producing an image");
       return { imageId };
     },
 
-    async removeImage(ref, opts) {
+    async remove(ref, opts) {
       try {
         await client.getImage(ref).remove({ force: opts?.force ?? false });
       } catch (err) {
         if (statusOf(err) === 404) return;
-        throw new InternalError(`docker rmi ${ref} failed: ${describeDockerError(err)}`, {
-          cause: err,
-        });
+        throw dockerFailure(`cannot remove image ${ref}`, err);
       }
     },
   };
-  return port;
+  return images;
 }
 
 function toDockerodeContext(

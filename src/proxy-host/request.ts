@@ -11,7 +11,7 @@ import {
   type RequestInit,
   type RequestState,
 } from "./nginx/request.js";
-import type { LogEntry } from "./engine/protocol.js";
+import type { LogEntry } from "./runtime/protocol.js";
 import type { HttpCallRecord } from "./types.js";
 
 let nextRequestKey = 1;

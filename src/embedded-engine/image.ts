@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBuildReporter } from "../docker/build-reporter.js";
-import type { DockerPort } from "../docker/port.js";
+import type { DockerImages } from "../docker/images.js";
 import { BASE_IMAGE } from "../upstream/echo-image.js";
 import { CONTAINER_APP_DIR } from "./container-project.js";
 import { loadEmbeddedBundle, type EmbeddedBundle } from "./bundle.js";
@@ -45,12 +45,12 @@ export function embeddedImageRef(bundle: EmbeddedBundle): string {
  * Returns the reference and whether it was built now.
  */
 export async function ensureEmbeddedImage(
-  docker: DockerPort,
+  docker: DockerImages,
   onLine?: (line: string) => void,
 ): Promise<{ ref: string; built: boolean }> {
   const bundle = await loadEmbeddedBundle();
   const ref = embeddedImageRef(bundle);
-  if (await docker.imageInfo(ref)) return { ref, built: false };
+  if (await docker.info(ref)) return { ref, built: false };
   const dir = await mkdtemp(join(tmpdir(), "orwasm-embedded-"));
   try {
     await writeFile(join(dir, "Dockerfile"), EMBEDDED_DOCKERFILE);
@@ -58,7 +58,7 @@ export async function ensureEmbeddedImage(
     const reporter = onLine
       ? createBuildReporter({ write: onLine, prefix: "embedded image" })
       : undefined;
-    await docker.buildImage(
+    await docker.build(
       { dir, files: ["Dockerfile", ...Object.keys(bundle)] },
       { tag: ref, labels: EMBEDDED_ROLE_LABEL },
       reporter && ((e) => reporter.onEvent(e)),

@@ -5,7 +5,7 @@ import { dirname, relative } from "node:path";
 import { ConfigError, OrwasmError, type Problem, formatProblem } from "../errors.js";
 import { startDevServer } from "../gateway/dev-server.js";
 import { parseProjectText } from "../project/parse.js";
-import { errorLogLine, levelShown, routeDevLog, type NginxLevel } from "./nginx-log.js";
+import { errorLogLine, levelShown, routeDevLog, type NginxLevel } from "../gateway/nginx-log.js";
 
 /** Where the engine writes: error-log lines (stderr) and access lines (stdout), one line per call. */
 export interface EngineIo {

@@ -2,7 +2,7 @@
 
 import type { HttpPhase } from "./abi.js";
 import type { HttpCallRequest, HttpCallResponse } from "./dispatcher.js";
-import type { LogEntry } from "./engine/protocol.js";
+import type { LogEntry } from "./runtime/protocol.js";
 
 /** Why a plugin call failed; the failure policy of the caller decides what happens next. */
 export interface PluginFailure {

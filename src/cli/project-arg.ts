@@ -1,6 +1,6 @@
 // What every project command does first: find the project file, load it (building plugins), show audit warnings.
 import { formatProblems } from "../errors.js";
-import { loadProject, resolveProjectFile, type LoadedProject } from "../project/load.js";
+import { loadProject, resolveProjectFile, type LoadedProject } from "../app/load-project.js";
 import type { CliIO } from "./io.js";
 
 /** Progress goes to stderr; warnings too, unless the command prints JSON (they are in its result). */

@@ -2,7 +2,7 @@
 // (templates/partials/lua-runtime.hbs): request headers → request body → upstream → response
 // headers → response body, each phase over the plugins in priority order, with a failure policy.
 
-import type { LogEntry } from "./engine/protocol.js";
+import type { LogEntry } from "./runtime/protocol.js";
 import type { RequestInit, RequestState } from "./nginx/request.js";
 import { reasonPhrase, specialResponseBody } from "./nginx/special-response.js";
 import type { PluginContext } from "./plugin.js";

@@ -4,14 +4,14 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError, type Problem } from "../errors.js";
-import { hostProfiles } from "../hosts/wasm-nginx-module-0.7.0.js";
+import { hostProfiles } from "../module-abi/wasm-nginx-module-0.7.0.js";
 import { auditPlugin } from "../inspect/audit.js";
 import { NotWasmError, readWasmInfo } from "../inspect/read-wasm.js";
 import { importSignatures } from "../inspect/wasm-signatures.js";
 import { buildPlugin, defaultPluginOutFile } from "../plugins/index.js";
-import { parseProjectText } from "./parse.js";
-import type { Project, ResolvedPlugin } from "./project.js";
-import { checkRules } from "./rules.js";
+import { parseProjectText } from "../project/parse.js";
+import type { Project, ResolvedPlugin } from "../project/project.js";
+import { checkRules } from "../project/rules.js";
 
 /** The file name looked for when a folder is given. */
 export const PROJECT_FILE = "orwasm.yaml";

@@ -1,7 +1,5 @@
-// The narrow container interface smoke runs on (networks, containers, logs); one adapter implements it over Docker.
-import type { DockerPort } from "../docker/port.js";
-import type { ImageCommandRunner } from "../engine/probe-run.js";
-import type { LogLine } from "../docker/logs.js";
+// The containers concept of the one Docker client: run one from a spec, read its state, ports and log, remove it.
+import type { LogLine } from "./logs.js";
 
 /** A file placed into a container before it starts. */
 export interface ContainerFile {
@@ -40,15 +38,8 @@ export interface ContainerState {
   oomKilled?: boolean;
 }
 
-/** What smoke needs from a container engine. Every method rejects with an OrwasmError subclass. */
-export interface SmokeContainers extends ImageCommandRunner {
-  /** The host name published ports are reached on (localhost, or the remote Docker host). */
-  readonly host: string;
-  /** The image-building port, for the echo image. */
-  readonly docker: DockerPort;
-  createNetwork(name: string, labels: Record<string, string>): Promise<void>;
-  /** Removes a network; absent is not an error. */
-  removeNetwork(name: string): Promise<void>;
+/** Containers. Every method rejects with a DockerError. */
+export interface DockerContainers {
   /** Creates the container, copies its files in, starts it. */
   run(spec: ContainerSpec): Promise<void>;
   state(name: string): Promise<ContainerState>;
@@ -57,8 +48,4 @@ export interface SmokeContainers extends ImageCommandRunner {
   logs(name: string): Promise<LogLine[]>;
   /** Kills and removes a container; absent is not an error. */
   remove(name: string): Promise<void>;
-  /** Removes every container and network carrying label `key=value` (an interrupted run's leftovers). */
-  removeLabelled(key: string, value: string): Promise<void>;
-  /** The image's configured command (`CMD`), or undefined when the image is absent. */
-  imageCmd(image: string): Promise<string[] | undefined>;
 }

@@ -52,7 +52,7 @@ export type {
   PluginFailure,
 } from "./types.js";
 // Log lines, metrics, profile and VM names.
-export type { LogEntry, MetricValue, ProfileName, VmName } from "./engine/protocol.js";
+export type { LogEntry, MetricValue, ProfileName, VmName } from "./runtime/protocol.js";
 // How callers describe a request.
 export type { RequestInit, HeadersInit } from "./nginx/request.js";
 // proxy-wasm status codes and level/phase names.

@@ -4,14 +4,23 @@ import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from "node:fs/pr
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "../errors.js";
 
-/** Writes `data` to `path` via a temp file in the same folder and a rename; `mode` e.g. 0o755 for scripts. */
+/** A temp path next to `file` (same file system, so the rename is atomic); dot-named, never hashed. */
+export function tempPathFor(file: string, suffix = ""): string {
+  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  return join(dirname(file), `.${basename(file)}.orwasm-tmp-${tag}${suffix}`);
+}
+
+/**
+ * Writes `data` to `path` via a temp file in the same folder and a rename, so readers see the old content or the
+ * new one, never a half-written file; `mode` e.g. 0o755 for scripts. Missing parent folders are made.
+ */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
   mode = 0o644,
 ): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, data, { mode });
     await rename(tmp, path);

@@ -1,4 +1,4 @@
-// The narrow Docker interface the rest of orwasm uses; one adapter (dockerode) implements it, tests may fake it.
+// The images concept of the one Docker client: inspect, build, remove, and run a throw-away command.
 import type { BuildEvent } from "./build-events.js";
 import type { CommandOutput } from "./run-in-image.js";
 
@@ -7,6 +7,8 @@ export interface ImageInfo {
   id: string;
   sizeBytes: number;
   labels: Record<string, string>;
+  /** The image's configured command (`CMD`). */
+  cmd: string[];
 }
 
 /** A build context: a directory (all of it, or the listed files) or a ready tar stream. */
@@ -23,37 +25,31 @@ export interface BuildOptions {
   nocache?: boolean;
 }
 
-/** Docker as orwasm sees it. Every method rejects with an OrwasmError subclass. */
-export interface DockerPort {
-  /** Resolves when the daemon answers. */
-  ping(): Promise<void>;
-  /** The image's id, size and labels, or undefined when no such image is present locally. */
-  imageInfo(ref: string): Promise<ImageInfo | undefined>;
+/** Local images. Every method rejects with an OrwasmError subclass (DockerError, or BuildError for builds). */
+export interface DockerImages {
+  /** The image's id, size, labels and command, or undefined when no such image is present locally. */
+  info(ref: string): Promise<ImageInfo | undefined>;
   /** Builds with the classic builder; `onEvent` sees each parsed event; rejects with BuildError naming the failed step. */
-  buildImage(
+  build(
     context: BuildContext,
     options: BuildOptions,
     onEvent?: (e: BuildEvent) => void,
   ): Promise<{ imageId: string }>;
   /** Runs `cmd` in a throw-away container of `image` and captures its output (engine probing). */
-  runInImage(
-    image: string,
-    cmd: string[],
-    opts?: { entrypoint?: string[] },
-  ): Promise<CommandOutput>;
+  run(image: string, cmd: string[], opts?: { entrypoint?: string[] }): Promise<CommandOutput>;
   /** Removes an image by reference; absent images are not an error. */
-  removeImage(ref: string, opts?: { force?: boolean }): Promise<void>;
+  remove(ref: string, opts?: { force?: boolean }): Promise<void>;
 }
 
 /** True when `ref` is present locally. */
-export async function imageExists(docker: DockerPort, ref: string): Promise<boolean> {
-  return (await docker.imageInfo(ref)) !== undefined;
+export async function imageExists(images: DockerImages, ref: string): Promise<boolean> {
+  return (await images.info(ref)) !== undefined;
 }
 
 /** The image's labels, or undefined when it is absent. */
 export async function imageLabels(
-  docker: DockerPort,
+  images: DockerImages,
   ref: string,
 ): Promise<Record<string, string> | undefined> {
-  return (await docker.imageInfo(ref))?.labels;
+  return (await images.info(ref))?.labels;
 }

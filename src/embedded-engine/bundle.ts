@@ -1,5 +1,5 @@
 // The embedded engine as two self-contained files for Debian bookworm's Node 18: serve.mjs (the entry) and
-// worker-entry.js (what src/host's plugin worker threads import, found next to the bundle by its import.meta.url).
+// worker-entry.js (what src/proxy-host's plugin worker threads import, found next to the bundle by its import.meta.url).
 import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { BuildError } from "../errors.js";
@@ -13,7 +13,7 @@ export const BUNDLE_FILES = ["serve.mjs", "worker-entry.js", "package.json"] as 
 /** Node release the bundle must run on: Debian bookworm's nodejs package. */
 export const BUNDLE_TARGET = "node18";
 
-// The repository root, from src/embedded/ or dist/embedded/ alike.
+// The repository root, from src/embedded-engine/ or dist/embedded-engine/ alike.
 const ROOT = new URL("../../", import.meta.url);
 
 const PACKAGE_JSON = `${JSON.stringify({ type: "module", private: true }, null, 2)}\n`;
@@ -38,8 +38,8 @@ export async function buildEmbeddedBundle(): Promise<EmbeddedBundle> {
     .build({
       absWorkingDir: fileURLToPath(ROOT),
       entryPoints: {
-        serve: "src/embedded/serve-main.ts",
-        "worker-entry": "src/host/engine/worker-entry.ts",
+        serve: "src/embedded-engine/serve-main.ts",
+        "worker-entry": "src/proxy-host/runtime/worker-entry.ts",
       },
       outdir: "out",
       write: false,

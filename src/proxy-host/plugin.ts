@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { ConfigError } from "../errors.js";
 import { ABI_VERSION_EXPORTS } from "./abi.js";
 import { fetchDispatcher, type HttpCallDispatcher } from "./dispatcher.js";
-import { LoadFailure } from "./engine/engine.js";
+import { LoadFailure } from "./runtime/engine.js";
 import type {
   EngineCall,
   EngineInit,
@@ -14,14 +14,14 @@ import type {
   ProfileName,
   ReplyFor,
   VmName,
-} from "./engine/protocol.js";
+} from "./runtime/protocol.js";
 import {
   DeadlineExceeded,
   EngineDied,
   InThreadTransport,
   WorkerTransport,
   type EngineTransport,
-} from "./engine/transport.js";
+} from "./runtime/transport.js";
 import type { RequestInit } from "./nginx/request.js";
 import { HostRequest } from "./request.js";
 import { HttpStream, type StreamHost } from "./stream.js";

@@ -7,7 +7,7 @@ import {
   wasmNginxModule070WasmEdge,
   wasmNginxModule070Wasmtime,
   type HostProfile,
-} from "../../hosts/wasm-nginx-module-0.7.0.js";
+} from "../../module-abi/wasm-nginx-module-0.7.0.js";
 import type { ModuleShape } from "../../wasm/binary.js";
 import { ENVOY_LIKE_SIGNATURES } from "./envoy-api.js";
 import type { ProfileName, VmName } from "./protocol.js";

@@ -8,8 +8,8 @@ import {
   type HttpCallDispatcher,
   type HttpCallResponse,
 } from "./dispatcher.js";
-import type { EngineCall, HttpReply, LogEntry, ReplyFor, TrapInfo } from "./engine/protocol.js";
-import { DeadlineExceeded } from "./engine/transport.js";
+import type { EngineCall, HttpReply, LogEntry, ReplyFor, TrapInfo } from "./runtime/protocol.js";
+import { DeadlineExceeded } from "./runtime/transport.js";
 import { toBytes, type HostRequest, type UpstreamResponse } from "./request.js";
 import type { PhaseOutcome, PhaseResult, PluginFailure } from "./types.js";
 

@@ -2,7 +2,7 @@
 // SIGTERM/SIGINT (fast: in-flight requests get a moment) or SIGQUIT (graceful: waits for them), like nginx.
 import { CONTAINER_PROJECT_FILE } from "./container-project.js";
 import { serveEmbedded, startFailureLines, type EngineIo, type RunningEngine } from "./serve.js";
-import { errorLogLine } from "./nginx-log.js";
+import { errorLogLine } from "../gateway/nginx-log.js";
 
 const io: EngineIo = {
   err: (l) => void process.stderr.write(`${l}\n`),
