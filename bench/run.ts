@@ -3,10 +3,8 @@ import { benchConf } from "./conf.js";
 
 // node:wasi warns once per process that it is experimental; the embedded host uses it on purpose.
 const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((w: string | Error, ...rest: never[]) =>
-  String(w).includes("WASI is an experimental")
-    ? undefined
-    : emitWarning(w, ...rest)) as typeof process.emitWarning;
+process.emitWarning = (w: string | Error, ...rest: never[]) =>
+  String(w).includes("WASI is an experimental") ? undefined : emitWarning(w, ...rest);
 import type { BenchResult } from "./result.js";
 
 type Bench = { name: string; run: () => Promise<BenchResult[]> };

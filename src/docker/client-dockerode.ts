@@ -131,12 +131,12 @@ function dockerodeContainers(d: Docker): DockerContainers {
     },
 
     async logs(name) {
-      const buf = (await d
+      const buf = await d
         .getContainer(name)
         .logs({ stdout: true, stderr: true, follow: false })
         .catch((err) => {
           throw dockerFailure(`cannot read the log of container ${name}`, err);
-        })) as unknown as Buffer;
+        });
       return demuxDockerLogs(buf);
     },
 

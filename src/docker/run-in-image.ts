@@ -26,9 +26,7 @@ export async function runInImage(
     });
     await c.start();
     const { StatusCode } = (await c.wait()) as { StatusCode: number };
-    const lines = demuxDockerLogs(
-      (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer,
-    );
+    const lines = demuxDockerLogs(await c.logs({ stdout: true, stderr: true, follow: false }));
     const of = (s: string) =>
       lines
         .filter((l) => l.stream === s)

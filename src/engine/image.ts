@@ -13,7 +13,7 @@ import type { Arch } from "./artifacts.js";
 import { renderBuildScript } from "./build-script.js";
 import { fetchVerified } from "./cache.js";
 import { CONTEXT, renderDockerfile, type DockerfileInput } from "./dockerfile.js";
-import { lockfileSha256, LOCKFILE_VERSION, type LockEntry, type Lockfile } from "./lockfile.js";
+import { lockfileSha256, LOCKFILE_VERSION, type Lockfile } from "./lockfile.js";
 import type { Mirror } from "./obtain.js";
 import { probeEngine } from "./probe-run.js";
 import { conflictWarnings, forArch, requirePinned, resolveArtifacts } from "./resolve.js";
@@ -109,7 +109,7 @@ export async function buildGatewayImage(req: ImageRequest, deps: ImageDeps): Pro
     });
     const pins: Lockfile = req.lock ?? {
       lockfileVersion: LOCKFILE_VERSION,
-      artifacts: needed as LockEntry[],
+      artifacts: needed,
     };
     const lockSha256 = lockfileSha256(pins);
     engineInput = { kind: "build", engine: engineData, lockSha256 };

@@ -92,9 +92,7 @@ export function parseProbeOutput(out: string): ProbeResult {
     modulesPath,
     lua: presence(/(ngx_lua|lua-nginx-module)[^/]*\/?$/, moduleFiles.lua),
     wasm: presence(/wasm-nginx-module[^/]*\/?$/, moduleFiles.wasm),
-    moduleFiles: Object.fromEntries(
-      Object.entries(moduleFiles).filter(([, v]) => v !== undefined),
-    ) as ProbeResult["moduleFiles"],
+    moduleFiles: Object.fromEntries(Object.entries(moduleFiles).filter(([, v]) => v !== undefined)),
     ...(pickLua(files, "proxy-wasm.lua") ? { proxyWasmLua: pickLua(files, "proxy-wasm.lua") } : {}),
     ...(pickLua(files, "http.lua") ? { restyHttp: pickLua(files, "http.lua") } : {}),
     vms,

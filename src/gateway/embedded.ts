@@ -197,7 +197,7 @@ export class EmbeddedGateway {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.live.values()].map((l) => l.plugin?.close()));
+    await Promise.all([...this.live.values()].flatMap((l) => (l.plugin ? [l.plugin.close()] : [])));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -34,7 +34,7 @@ export function upstreamHandler(
 ): (req: UpstreamRequest) => Promise<UpstreamResponse> {
   const up = project.data.upstreams.find((u) => u.name === name);
   if (!up) throw new Error(`unknown upstream ${name}`);
-  if (up.mock === "echo") return async (req) => echo(req);
+  if (up.mock === "echo") return (req) => Promise.resolve(echo(req));
   let next = 0;
   return (req) => {
     // Round robin over the servers, like nginx's default balancer.

@@ -28,7 +28,7 @@ export function readWasmInfo(bytes: Uint8Array): WasmInfo {
   const imports: WasmImport[] = WebAssembly.Module.imports(mod).map((i) => ({
     module: i.module,
     name: i.name,
-    kind: i.kind as WasmImport["kind"],
+    kind: i.kind,
   }));
   const exports = WebAssembly.Module.exports(mod).map((e) => e.name);
   const abiVersion = [...ABI_VERSIONS].reverse().find((v) => exports.includes(v));

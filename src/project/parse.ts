@@ -76,7 +76,7 @@ function flattenUnions(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
         out.push(...flattenUnions(best));
         continue;
       }
-      out.push({ ...issue, message: unionMessage(branches) } as z.core.$ZodIssue);
+      out.push({ ...issue, message: unionMessage(branches) });
       continue;
     }
     out.push(issue);

@@ -112,7 +112,7 @@ export class HttpStream {
     phase: HttpPhase | "http_call_response",
   ): Promise<HttpReply | PluginFailure> {
     try {
-      const reply = (await this.host.call(call)) as HttpReply;
+      const reply: HttpReply = await this.host.call(call);
       this.request.state = reply.req;
       return reply;
     } catch (err) {

@@ -30,7 +30,7 @@ describe("the host's env table matches the research table of wasm-nginx-module 0
   );
   vm.attach({
     exports: { memory: new WebAssembly.Memory({ initial: 1 }) },
-  } as unknown as WebAssembly.Instance);
+  });
   const req = createRequestState({ path: "/" });
   const host: ApiHost = {
     vm,

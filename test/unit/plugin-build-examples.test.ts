@@ -38,24 +38,24 @@ function instantiate(
     return 0; // Ok
   };
   const env: Record<string, (...a: number[]) => number> = {
-    proxy_log: (level, ptr, len) => (rec.logs.push({ level: level!, message: str(ptr!, len!) }), 0),
+    proxy_log: (level, ptr, len) => (rec.logs.push({ level: level, message: str(ptr, len) }), 0),
     proxy_get_buffer_bytes: (type, start, len, ptrPtr, sizePtr) =>
-      type === 7 ? give(opts.config.slice(start, start! + len!), ptrPtr!, sizePtr!) : 1,
+      type === 7 ? give(opts.config.slice(start, start + len), ptrPtr, sizePtr) : 1,
     proxy_get_property: (p, l, ptrPtr, sizePtr) =>
-      str(p!, l!) === "plugin_root_id" ? give(opts.rootId, ptrPtr!, sizePtr!) : 1,
+      str(p, l) === "plugin_root_id" ? give(opts.rootId, ptrPtr, sizePtr) : 1,
     proxy_get_header_map_value: (map, k, kl, ptrPtr, sizePtr) => {
-      const value = map === 0 ? opts.requestHeaders?.[str(k!, kl!)] : undefined;
-      return value === undefined ? 1 : give(value, ptrPtr!, sizePtr!);
+      const value = map === 0 ? opts.requestHeaders?.[str(k, kl)] : undefined;
+      return value === undefined ? 1 : give(value, ptrPtr, sizePtr);
     },
     proxy_add_header_map_value: (map, k, kl, v, vl) => (
-      rec.added.push({ map: map!, key: str(k!, kl!), value: str(v!, vl!) }),
+      rec.added.push({ map: map, key: str(k, kl), value: str(v, vl) }),
       0
     ),
     proxy_send_local_response: (status, _d, _dl, body, bodyLen, hdrs, hdrsLen) => {
       rec.localResponses.push({
-        status: status!,
-        body: str(body!, bodyLen!),
-        headers: readPairs(mem(), hdrs!, hdrsLen!),
+        status: status,
+        body: str(body, bodyLen),
+        headers: readPairs(mem(), hdrs, hdrsLen),
       });
       return 0;
     },

@@ -90,7 +90,7 @@ export interface RequestInit {
 /** Flattens HeadersInit into ordered pairs. */
 export function headerPairs(init: HeadersInit | undefined): [string, string][] {
   if (!init) return [];
-  if (Array.isArray(init)) return init.map(([k, v]) => [k, v]);
+  if (Array.isArray(init)) return (init as [string, string][]).map(([k, v]) => [k, v]);
   const out: [string, string][] = [];
   for (const [k, v] of Object.entries(init as Record<string, string | readonly string[]>)) {
     if (typeof v === "string") out.push([k, v]);

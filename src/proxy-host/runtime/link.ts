@@ -106,7 +106,7 @@ export function wasiImports(
   return {
     imports,
     bind: (memory) => {
-      for (const w of instances) w.initialize({ exports: { memory } } as unknown as object);
+      for (const w of instances) w.initialize({ exports: { memory } });
     },
   };
 }
