@@ -1,5 +1,6 @@
 // The project file's one source of truth: every loader, renderer and the editor JSON Schema derive from it.
 import { z } from "zod";
+import { DEFAULT_FAILURE_STATUS } from "../proxy-host/run-request.js";
 import { nameSchema, pluginConfigSchema, routePluginSchema } from "./schema-common.js";
 import { deploymentSchema } from "./schema-deployment.js";
 import { engineSchema } from "./schema-engine.js";
@@ -19,7 +20,7 @@ const hostPortSchema = z
 
 /** The failure policy: closed answers `status` and logs why; open logs and lets the request through. */
 export const failureSchema = z.union([
-  z.enum(["closed", "open"]).transform((policy) => ({ policy, status: 503 })),
+  z.enum(["closed", "open"]).transform((policy) => ({ policy, status: DEFAULT_FAILURE_STATUS })),
   z.strictObject({
     policy: z
       .enum(["closed", "open"])
@@ -28,7 +29,7 @@ export const failureSchema = z.union([
       .int()
       .min(400)
       .max(599)
-      .default(503)
+      .default(DEFAULT_FAILURE_STATUS)
       .describe("status answered when the plugin fails (policy closed)"),
   }),
 ]);
@@ -65,7 +66,7 @@ export const pluginSchema = z
         "plugin configuration: a string, or an object serialised as JSON; absent means '{}'",
       ),
     failure: failureSchema
-      .default({ policy: "closed", status: 503 })
+      .default({ policy: "closed", status: DEFAULT_FAILURE_STATUS })
       .describe("what a failed plugin call does"),
     priority: z
       .int()

@@ -28,6 +28,7 @@ export { HostRequest, type UpstreamRequest, type UpstreamResponse } from "./requ
 // A whole request through a plugin chain, with the failure policy.
 export {
   runRequest,
+  DEFAULT_FAILURE_STATUS,
   statusLine,
   type ChainEntry,
   type FailurePolicy,

@@ -10,9 +10,12 @@ import { HostRequest, toBytes, type UpstreamRequest, type UpstreamResponse } fro
 import type { HttpStream } from "./stream.js";
 import type { HttpCallRecord, ObservedResponse, PhaseResult, PluginFailure } from "./types.js";
 
+/** The status a fail-closed plugin answers unless its policy names another: the project schema's default too. */
+export const DEFAULT_FAILURE_STATUS = 503;
+
 /** What happens when a plugin call fails. */
 export interface FailurePolicy {
-  /** closed: answer `status` (default 500) and stop; open: log a warning and continue. */
+  /** closed: answer `status` (default DEFAULT_FAILURE_STATUS) and stop; open: log a warning and continue. */
   mode: "closed" | "open";
   status?: number;
 }
@@ -81,7 +84,7 @@ export async function runRequest(
   const exportsCb = (e: ChainEntry, cb: string): boolean => e.context.plugin.exports(cb);
   const policy = (e: ChainEntry): Required<FailurePolicy> => ({
     mode: e.failure?.mode ?? "closed",
-    status: e.failure?.status ?? 500,
+    status: e.failure?.status ?? DEFAULT_FAILURE_STATUS,
   });
 
   /** lua-runtime.hbs `failed`: true when the request must stop with the policy's status. */

@@ -105,6 +105,11 @@ describe.skipIf(noAsc)(
       );
     });
 
+    it("fail-closed without a status answers 503, the project schema's default", async () => {
+      const out = await run(await entry({ mode: "closed" }), { "x-probe": "trap" });
+      expect(out.response.status).toBe(503);
+    });
+
     it("after a trap the same instance serves the next request", async () => {
       const e = await entry({ mode: "closed" });
       await run(e, { "x-probe": "trap" });
@@ -134,7 +139,7 @@ describe.skipIf(noAsc)(
       try {
         const stuck = await run(e, { "x-probe": "loop" });
         expect(stuck.failures[0]).toMatchObject({ kind: "deadline", phase: "request_headers" });
-        expect(stuck.response.status).toBe(500);
+        expect(stuck.response.status).toBe(503);
         // the instance is recreated as soon as it is needed again: here by the same request's
         // header_filter, which runs after the fail-closed answer
         expect(messages(stuck)).toContain(
