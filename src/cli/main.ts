@@ -1,5 +1,5 @@
 // The CLI entry: builds the commander program, runs one command, and turns any error into output + exit code.
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError } from "@commander-js/extra-typings";
 import { ConfigError, OrwasmError, formatProblems } from "../errors.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { processIO, type CliIO } from "./io.js";

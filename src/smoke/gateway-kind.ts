@@ -22,6 +22,20 @@ export type GatewayKind =
   /** orwasm's embedded host in a container (orwasm/embedded, built locally): runs anywhere Docker does. */
   | { kind: "embedded" };
 
+/**
+ * The gateway a run starts, as smoke and OrwasmGateway choose it alike: --engine-image, --image, else the project's
+ * engine.image (as an engine image), else the embedded engine.
+ */
+export function chooseGateway(
+  opts: { image?: string; engineImage?: string },
+  projectEngineImage: string | undefined,
+): GatewayKind {
+  if (opts.engineImage) return { kind: "engine-image", image: opts.engineImage };
+  if (opts.image) return { kind: "image", image: opts.image };
+  if (projectEngineImage) return { kind: "engine-image", image: projectEngineImage };
+  return { kind: "embedded" };
+}
+
 /** How to run the gateway container. */
 export interface GatewayLaunch {
   label: GatewayLabel;

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { loadProject, resolveProjectFile } from "../app/load-project.js";
 import type { Project } from "../project/project.js";
-import type { GatewayKind } from "../smoke/gateway-kind.js";
+import { chooseGateway } from "../smoke/gateway-kind.js";
 import type { CheckResult } from "../checks/report.js";
 import { runCheck } from "../smoke/runner.js";
 import { startGatewaySession, type GatewaySession } from "../smoke/session.js";
@@ -61,7 +61,7 @@ export class OrwasmGateway implements AsyncDisposable {
       cwd,
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
-    const kind = gatewayKind(opts, project.data.engine.image, file);
+    const kind = chooseGateway(opts, project.data.engine.image);
     const session = await startGatewaySession(project, kind, {
       file: resolve(file),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -104,16 +104,4 @@ export class OrwasmGateway implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
-}
-
-function gatewayKind(
-  opts: OrwasmGatewayOptions,
-  projectEngineImage: string | undefined,
-  file: string,
-): GatewayKind {
-  if (opts.engineImage) return { kind: "engine-image", image: opts.engineImage };
-  if (opts.image) return { kind: "image", image: opts.image };
-  if (projectEngineImage) return { kind: "engine-image", image: projectEngineImage };
-  void file;
-  return { kind: "embedded" };
 }

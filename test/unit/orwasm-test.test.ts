@@ -73,6 +73,16 @@ tests:
       expect(r.stdout).toContain("1 passed, 2 failed");
     }, 120_000);
 
+    it("--json prints the report as JSON on stdout, naming the failed checks", async () => {
+      const r = await runCli(["test", dir, "--json"]);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as { checks: { name: string; passed: boolean }[] };
+      expect(report.checks.filter((c) => !c.passed).map((c) => c.name)).toEqual([
+        "smoke expects a header the route does not add",
+        "wrong on purpose",
+      ]);
+    }, 120_000);
+
     it("writes a JUnit report that parses, with one failure per failed check", async () => {
       const out = join(dir, "report.xml");
       const r = await runCli(["test", dir, "--report", "junit", "-o", out]);

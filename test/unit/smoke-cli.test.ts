@@ -31,7 +31,14 @@ describe("orwasm smoke usage", () => {
   it("a start timeout that is not a positive number is refused (exit 2)", async () => {
     const r = await runCli(["smoke", dir, "--image", "a", "--start-timeout", "soon"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--start-timeout must be a number of seconds (got soon)");
+    expect(r.stderr).toContain(
+      "option '--start-timeout <seconds>' argument 'soon' is invalid. It must be a whole number of seconds, at least 1.",
+    );
+  });
+  it("a report format that is only a name on Object's prototype is refused (exit 2)", async () => {
+    const r = await runCli(["smoke", dir, "--image", "a", "--report", "constructor"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Allowed choices are text, json, junit.");
   });
   it("--help teaches with examples and the exit codes", async () => {
     const r = await runCli(["smoke", "--help"]);

@@ -27,7 +27,7 @@ Examples:
   $ ORWASM_SOURCES=/srv/sources bash build.sh      # offline, from a folder of upstream files
   $ ORWASM_DRY_RUN=1 bash build.sh                 # show the files and the ./configure command`,
     )
-    .action((projectArg: string, opts: { output: string }) =>
+    .action((projectArg, opts) =>
       run(async () => {
         const file = await resolveProjectFile(projectArg, io.cwd);
         const project = await readProjectFile(file, relative(io.cwd, file) || file);

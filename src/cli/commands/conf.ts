@@ -41,47 +41,43 @@ Examples:
   $ orwasm conf --plugin-dir /etc/nginx/wasm --json  # machine-readable summary
   $ orwasm conf --engine-image my-openresty-wasm:1.0 # load_module lines, lua path, VM of that image`,
     )
-    .action(
-      (
-        projectArg: string,
-        opts: { output: string; pluginDir?: string; engineImage?: string; json?: boolean },
-      ) =>
-        run(async () => {
-          const { file, project, warnings } = await loadForCommand(projectArg, io, opts);
-          const target = opts.engineImage
-            ? (
-                await probeEngine(await dockerImages(), opts.engineImage, project, (l) =>
-                  io.err(`${l}\n`),
-                )
-              ).target
-            : defaultTarget(project);
-          if (opts.pluginDir && !opts.pluginDir.startsWith("/"))
-            throw new UsageError(`--plugin-dir must be an absolute path (got ${opts.pluginDir})`);
-          if (opts.pluginDir) target.pluginDir = opts.pluginDir.replace(/\/+$/, "");
-          const conf = renderNginxConf(project, target);
-          if (opts.json) {
-            const summary = {
-              project: file,
-              output: opts.output === "-" ? null : resolve(io.cwd, opts.output),
-              vm: target.vm,
-              plugins: project.plugins.map((p) => ({
-                name: p.data.name,
-                wasm: p.wasmPath,
-                runtimePath: pluginRuntimePath(target, p.data.name),
-                sha256: p.sha256,
-                abiVersion: p.info.abiVersion ?? null,
-                phases: phasesOf(p.info),
-              })),
-              warnings,
-              conf: opts.output === "-" ? conf : undefined,
-            };
-            if (opts.output !== "-") await writeOutput(resolve(io.cwd, opts.output), conf, io.out);
-            io.out(`${JSON.stringify(summary, null, 2)}\n`);
-            return 0;
-          }
-          await writeOutput(opts.output === "-" ? "-" : resolve(io.cwd, opts.output), conf, io.out);
-          if (opts.output !== "-") io.err(`wrote ${opts.output}\n`);
+    .action((projectArg, opts) =>
+      run(async () => {
+        const { file, project, warnings } = await loadForCommand(projectArg, io, opts);
+        const target = opts.engineImage
+          ? (
+              await probeEngine(await dockerImages(), opts.engineImage, project, (l) =>
+                io.err(`${l}\n`),
+              )
+            ).target
+          : defaultTarget(project);
+        if (opts.pluginDir && !opts.pluginDir.startsWith("/"))
+          throw new UsageError(`--plugin-dir must be an absolute path (got ${opts.pluginDir})`);
+        if (opts.pluginDir) target.pluginDir = opts.pluginDir.replace(/\/+$/, "");
+        const conf = renderNginxConf(project, target);
+        if (opts.json) {
+          const summary = {
+            project: file,
+            output: opts.output === "-" ? null : resolve(io.cwd, opts.output),
+            vm: target.vm,
+            plugins: project.plugins.map((p) => ({
+              name: p.data.name,
+              wasm: p.wasmPath,
+              runtimePath: pluginRuntimePath(target, p.data.name),
+              sha256: p.sha256,
+              abiVersion: p.info.abiVersion ?? null,
+              phases: phasesOf(p.info),
+            })),
+            warnings,
+            conf: opts.output === "-" ? conf : undefined,
+          };
+          if (opts.output !== "-") await writeOutput(resolve(io.cwd, opts.output), conf, io.out);
+          io.out(`${JSON.stringify(summary, null, 2)}\n`);
           return 0;
-        }),
+        }
+        await writeOutput(opts.output === "-" ? "-" : resolve(io.cwd, opts.output), conf, io.out);
+        if (opts.output !== "-") io.err(`wrote ${opts.output}\n`);
+        return 0;
+      }),
     );
 };

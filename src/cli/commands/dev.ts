@@ -1,8 +1,8 @@
 // `orwasm dev`: the project's routes served from Node by the embedded host, reloading on change.
-import { UsageError } from "../../errors.js";
 import { startDevServer } from "../../gateway/dev-server.js";
 import { resolveProjectFile } from "../../app/load-project.js";
 import type { Register } from "../command.js";
+import { profileOption, wholeNumber } from "../options.js";
 
 export const registerDev: Register = (program, io, run) => {
   program
@@ -14,9 +14,10 @@ export const registerDev: Register = (program, io, run) => {
     .option(
       "-p, --port <n>",
       "port of the first server (the next servers take the following ports); default: each server's listen port",
+      wholeNumber("a port number", 0, 65535),
     )
     .option("--host <addr>", "address to listen on", "127.0.0.1")
-    .option("--profile <name>", "host profile: wasm-nginx-module | envoy-like", "wasm-nginx-module")
+    .addOption(profileOption())
     .option("--no-watch", "do not watch the project and plugin sources")
     .addHelpText(
       "after",
@@ -31,35 +32,25 @@ Examples:
   $ orwasm dev examples/add-header --port 9000
   $ curl -i localhost:9000/`,
     )
-    .action(
-      (
-        projectArg: string,
-        opts: { port?: string; host: string; profile: string; watch: boolean },
-      ) =>
-        run(async () => {
-          if (opts.profile !== "wasm-nginx-module" && opts.profile !== "envoy-like")
-            throw new UsageError(
-              `--profile must be wasm-nginx-module or envoy-like (got ${opts.profile})`,
-            );
-          const port = opts.port === undefined ? undefined : Number(opts.port);
-          if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
-            throw new UsageError(`--port must be a port number (got ${opts.port})`);
-          const file = await resolveProjectFile(projectArg, io.cwd);
-          const server = await startDevServer(file, {
-            port,
-            host: opts.host,
-            profile: opts.profile,
-            watch: opts.watch,
-            cwd: io.cwd,
-            log: (l) => io.err(`${l}\n`),
-          });
-          io.out(`orwasm dev: serving ${server.urls.join(", ")} (Ctrl-C to stop)\n`);
-          await new Promise<void>((done) => {
-            const stop = () => void server.close().then(done);
-            process.once("SIGINT", stop);
-            process.once("SIGTERM", stop);
-          });
-          return 0;
-        }),
+    .action((projectArg, opts) =>
+      run(async () => {
+        const port = opts.port;
+        const file = await resolveProjectFile(projectArg, io.cwd);
+        const server = await startDevServer(file, {
+          port,
+          host: opts.host,
+          profile: opts.profile,
+          watch: opts.watch,
+          cwd: io.cwd,
+          log: (l) => io.err(`${l}\n`),
+        });
+        io.out(`orwasm dev: serving ${server.urls.join(", ")} (Ctrl-C to stop)\n`);
+        await new Promise<void>((done) => {
+          const stop = () => void server.close().then(done);
+          process.once("SIGINT", stop);
+          process.once("SIGTERM", stop);
+        });
+        return 0;
+      }),
     );
 };

@@ -47,78 +47,64 @@ Examples:
   $ orwasm image --engine-image my-openresty-with-wasm:1.0
   $ orwasm image --dockerfile-only build/image && docker build build/image`,
     )
-    .action(
-      (
-        projectArg: string,
-        opts: {
-          tag?: string;
-          engineImage?: string;
-          dockerfileOnly?: string;
-          mirror?: string;
-          json?: boolean;
-        },
-      ) =>
-        run(async () => {
-          const { file, project } = await loadForCommand(projectArg, io, opts);
-          const engineImage = opts.engineImage ?? project.data.engine.image;
-          const needsDocker = !opts.dockerfileOnly || engineImage !== undefined;
-          const docker = needsDocker ? await dockerImages() : undefined;
-          const lockPath = lockfilePath(project);
-          const mirrorValue = opts.mirror ?? project.data.engine.mirror;
-          const result = await buildGatewayImage(
-            {
-              project,
-              projectLabel: relative(io.cwd, file) || file,
-              tag: opts.tag ?? `${project.data.name}:latest`,
-              engineImage,
-              dockerfileOnly: opts.dockerfileOnly
-                ? resolve(io.cwd, opts.dockerfileOnly)
-                : undefined,
-              arch: hostArch(),
-              lock: engineImage ? undefined : await readLockfile(lockPath),
-              lockfilePath: relative(io.cwd, lockPath) || lockPath,
-              mirror: mirrorValue
-                ? parseMirror(mirrorValue, opts.mirror ? io.cwd : project.dir)
-                : undefined,
-              cacheDir: defaultCacheDir(),
-            },
-            { docker, onLine: (l) => io.err(`${l}\n`) },
+    .action((projectArg, opts) =>
+      run(async () => {
+        const { file, project } = await loadForCommand(projectArg, io, opts);
+        const engineImage = opts.engineImage ?? project.data.engine.image;
+        const needsDocker = !opts.dockerfileOnly || engineImage !== undefined;
+        const docker = needsDocker ? await dockerImages() : undefined;
+        const lockPath = lockfilePath(project);
+        const mirrorValue = opts.mirror ?? project.data.engine.mirror;
+        const result = await buildGatewayImage(
+          {
+            project,
+            projectLabel: relative(io.cwd, file) || file,
+            tag: opts.tag ?? `${project.data.name}:latest`,
+            engineImage,
+            dockerfileOnly: opts.dockerfileOnly ? resolve(io.cwd, opts.dockerfileOnly) : undefined,
+            arch: hostArch(),
+            lock: engineImage ? undefined : await readLockfile(lockPath),
+            lockfilePath: relative(io.cwd, lockPath) || lockPath,
+            mirror: mirrorValue
+              ? parseMirror(mirrorValue, opts.mirror ? io.cwd : project.dir)
+              : undefined,
+            cacheDir: defaultCacheDir(),
+          },
+          { docker, onLine: (l) => io.err(`${l}\n`) },
+        );
+        const rebuilt = engineStepsRebuilt(result.steps);
+        if (opts.json) {
+          io.out(
+            `${JSON.stringify(
+              {
+                tag: result.imageId ? result.tag : null,
+                imageId: result.imageId ?? null,
+                contextDir: result.contextDir ?? null,
+                engine: result.engine,
+                target: result.target,
+                engineCached: result.steps.length ? rebuilt.length === 0 : null,
+                steps: result.steps,
+              },
+              null,
+              2,
+            )}\n`,
           );
-          const rebuilt = engineStepsRebuilt(result.steps);
-          if (opts.json) {
-            io.out(
-              `${JSON.stringify(
-                {
-                  tag: result.imageId ? result.tag : null,
-                  imageId: result.imageId ?? null,
-                  contextDir: result.contextDir ?? null,
-                  engine: result.engine,
-                  target: result.target,
-                  engineCached: result.steps.length ? rebuilt.length === 0 : null,
-                  steps: result.steps,
-                },
-                null,
-                2,
-              )}\n`,
-            );
-            return 0;
-          }
-          if (result.imageId) {
-            io.out(
-              `built ${result.tag} (${result.imageId.replace(/^sha256:/, "").slice(0, 12)})\n`,
-            );
-            io.err(
-              result.engine.kind === "image"
-                ? `engine: ${result.engine.ref} as it is; only the app layer was built\n`
-                : rebuilt.length === 0
-                  ? "engine stages: all cached; only the app layer was rebuilt\n"
-                  : `engine stages: ${rebuilt.length} step(s) ran\n`,
-            );
-          } else {
-            io.out(`wrote ${opts.dockerfileOnly}/Dockerfile\n`);
-          }
           return 0;
-        }),
+        }
+        if (result.imageId) {
+          io.out(`built ${result.tag} (${result.imageId.replace(/^sha256:/, "").slice(0, 12)})\n`);
+          io.err(
+            result.engine.kind === "image"
+              ? `engine: ${result.engine.ref} as it is; only the app layer was built\n`
+              : rebuilt.length === 0
+                ? "engine stages: all cached; only the app layer was rebuilt\n"
+                : `engine stages: ${rebuilt.length} step(s) ran\n`,
+          );
+        } else {
+          io.out(`wrote ${opts.dockerfileOnly}/Dockerfile\n`);
+        }
+        return 0;
+      }),
     );
 };
 

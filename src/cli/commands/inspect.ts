@@ -3,9 +3,11 @@ import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { ConfigError } from "../../errors.js";
 import { hostProfiles } from "../../module-abi/wasm-nginx-module-0.7.0.js";
-import { auditPlugin, type Finding } from "../../inspect/audit.js";
-import { NotWasmError, readWasmInfo } from "../../inspect/read-wasm.js";
-import { importSignatures } from "../../inspect/wasm-signatures.js";
+import { Option } from "@commander-js/extra-typings";
+import type { Finding } from "../../inspect/audit.js";
+import type { WasmInfo } from "../../inspect/wasm-info.js";
+import { auditModule } from "../../inspect/audit-module.js";
+import { NotWasmError } from "../../inspect/read-wasm.js";
 import { phasesOf } from "../../render/phases.js";
 import { EXIT } from "../exit-codes.js";
 import type { Register } from "../command.js";
@@ -17,10 +19,10 @@ export const registerInspect: Register = (program, io, run) => {
       "show a plugin's ABI, callbacks and nginx phases, and audit its imports against the host",
     )
     .argument("<plugin>", "a .wasm file")
-    .option(
-      "--host <vm>",
-      `the host to audit against: ${Object.keys(hostProfiles).join(" | ")} (wasm-nginx-module 0.7.0)`,
-      "wasmtime",
+    .addOption(
+      new Option("--host <vm>", "the VM wasm-nginx-module 0.7.0 runs the plugin on")
+        .choices(Object.keys(hostProfiles))
+        .default("wasmtime"),
     )
     .option("--json", "print the result as JSON")
     .addHelpText(
@@ -33,17 +35,8 @@ Examples:
   $ orwasm inspect build/add_header.wasm
   $ orwasm inspect plugin.wasm --host wasmedge --json`,
     )
-    .action((pluginArg: string, opts: { host: string; json?: boolean }) =>
+    .action((pluginArg, opts) =>
       run(async () => {
-        const host = hostProfiles[opts.host];
-        if (!host) {
-          throw new ConfigError([
-            {
-              file: "--host",
-              message: `unknown host '${opts.host}' (known: ${Object.keys(hostProfiles).join(", ")})`,
-            },
-          ]);
-        }
         const path = resolve(io.cwd, pluginArg);
         const shown = relative(io.cwd, path) || path;
         const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
@@ -51,16 +44,16 @@ Examples:
             { file: shown, message: err.code === "ENOENT" ? "no such file" : err.message },
           ]);
         });
-        let info;
+        let audit;
         try {
-          info = readWasmInfo(bytes);
+          audit = auditModule(bytes, opts.host);
         } catch (err) {
           if (err instanceof NotWasmError)
             throw new ConfigError([{ file: shown, message: err.message }]);
           throw err;
         }
-        const hostName = `wasm-nginx-module 0.7.0 + ${opts.host}`;
-        const findings = auditPlugin(info, importSignatures(bytes), host, hostName);
+        const { info, findings, hostName } = audit;
+        const host = hostProfiles[opts.host]!;
         const errors = findings.filter((f) => f.severity === "error").length;
         if (opts.json) {
           io.out(
@@ -74,12 +67,7 @@ Examples:
     );
 };
 
-function report(
-  file: string,
-  hostName: string,
-  info: ReturnType<typeof readWasmInfo>,
-  findings: Finding[],
-): string {
+function report(file: string, hostName: string, info: WasmInfo, findings: Finding[]): string {
   const phases = Object.entries(phasesOf(info))
     .filter(([, on]) => on)
     .map(([k]) => k);

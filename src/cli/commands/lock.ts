@@ -33,7 +33,7 @@ Examples:
   $ orwasm lock --mirror /srv/mirror/orwasm       # a folder with the upstream files
   $ orwasm lock --mirror https://mirror.internal/orwasm --json`,
     )
-    .action((projectArg: string, opts: { mirror?: string; json?: boolean }) =>
+    .action((projectArg, opts) =>
       run(async () => {
         const file = await resolveProjectFile(projectArg, io.cwd);
         const project = await readProjectFile(file, relative(io.cwd, file) || file);

@@ -2,20 +2,12 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import type { Register } from "../command.js";
 import type { CliIO } from "../io.js";
 import { EXIT } from "../exit-codes.js";
 import { buildPlugin } from "../../plugins/build.js";
 import { planBuilds } from "../../plugins/plan.js";
-
-interface BuildFlags {
-  out?: string;
-  entry?: string;
-  debug?: boolean;
-  verbose?: boolean;
-  json?: boolean;
-}
 
 /** One built plugin, as `--json` prints it. */
 interface BuiltPlugin {
@@ -44,21 +36,25 @@ Examples:
 
 /** Registers `plugin build` (and the `plugin` group it lives in). */
 export const registerPlugin: Register = (program, io, run) => {
-  const plugin: Command = program
-    .command("plugin")
-    .description("build proxy-wasm plugins from source");
-  plugin
+  const plugin = program.command("plugin").description("build proxy-wasm plugins from source");
+  declareBuild(plugin).action((dir, flags) => run(() => pluginBuild(dir, flags, io)));
+};
+
+/** `plugin build`'s arguments and options: the one declaration its flags' type comes from. */
+function declareBuild(plugin: Command) {
+  return plugin
     .command("build")
     .description("compile AssemblyScript plugins to .wasm (skips unchanged ones)")
     .argument("[dir]", "a project folder, a project file, or a plugin folder", ".")
     .option("-o, --out <file>", "write the .wasm here (only when one plugin is built)")
-    .option("--entry <file>", "entry file of a plugin folder without a project file", undefined)
+    .option("--entry <file>", "entry file of a plugin folder without a project file")
     .option("--debug", "build without optimisation, keeping function names")
     .option("-v, --verbose", "print the compiler's output")
     .option("--json", "print the result as JSON on stdout")
-    .addHelpText("after", BUILD_HELP)
-    .action((dir: string, flags: BuildFlags) => run(() => pluginBuild(dir, flags, io)));
-};
+    .addHelpText("after", BUILD_HELP);
+}
+
+type BuildFlags = ReturnType<ReturnType<typeof declareBuild>["opts"]>;
 
 async function pluginBuild(dir: string, flags: BuildFlags, io: CliIO): Promise<number> {
   const plan = await planBuilds(resolve(io.cwd, dir), {

@@ -1,9 +1,8 @@
 // `orwasm smoke`: start the gateway and its echo upstreams in Docker, send the project's smoke checks, report.
 import { relative, resolve } from "node:path";
-import { Option } from "commander";
-import { UsageError } from "../../errors.js";
+import { Option } from "@commander-js/extra-typings";
 import { loadForCommand } from "../project-arg.js";
-import type { GatewayKind } from "../../smoke/gateway-kind.js";
+import { chooseGateway } from "../../smoke/gateway-kind.js";
 import { reportOk } from "../../checks/report.js";
 import { renderJsonReport } from "../../checks/report-json.js";
 import { renderJunitReport } from "../../checks/report-junit.js";
@@ -13,18 +12,9 @@ import { newRunId, RUN_LABEL } from "../../smoke/session.js";
 import { writeOutput } from "../../fs/write-output.js";
 import { EXIT } from "../exit-codes.js";
 import type { Register } from "../command.js";
+import { jsonOption, outputOption, reportOption, wholeNumber } from "../options.js";
 
 const renderers = { text: renderTextReport, json: renderJsonReport, junit: renderJunitReport };
-
-interface SmokeOpts {
-  image?: string;
-  engineImage?: string;
-  report: keyof typeof renderers;
-  json?: boolean;
-  output: string;
-  keep?: boolean;
-  startTimeout: string;
-}
 
 export const registerSmoke: Register = (program, io, run) => {
   program
@@ -43,15 +33,16 @@ export const registerSmoke: Register = (program, io, run) => {
       "--engine-image <image>",
       "an engine image (nginx + lua + wasm modules): nginx.conf and plugins are copied in at start (default: engine.image)",
     )
-    .addOption(
-      new Option("--report <format>", "report format")
-        .choices(["text", "json", "junit"])
-        .default("text"),
-    )
-    .option("--json", "same as --report json")
-    .option("-o, --output <file>", "write the report here instead of stdout ('-' is stdout)", "-")
+    .addOption(reportOption())
+    .addOption(jsonOption("same as --report json"))
+    .addOption(outputOption("write the report here instead of stdout"))
     .option("--keep", "leave the containers running afterwards and print how to reach them")
-    .option("--start-timeout <seconds>", "how long the gateway may take to answer", "60")
+    .option(
+      "--start-timeout <seconds>",
+      "how long the gateway may take to answer",
+      wholeNumber("a whole number of seconds", 1),
+      60,
+    )
     .addHelpText(
       "after",
       `
@@ -79,19 +70,14 @@ Examples:
   $ orwasm smoke --engine-image my-openresty-wasm:1.0 --report junit -o smoke.xml   # for CI
   $ orwasm smoke --engine-image my-openresty-wasm:1.0 --keep   # then curl the printed URL`,
     )
-    .action((projectArg: string, opts: SmokeOpts) =>
+    .action((projectArg, opts) =>
       run(async () => {
-        const timeout = Number(opts.startTimeout);
-        if (!(timeout > 0)) {
-          throw new UsageError(
-            `--start-timeout must be a number of seconds (got ${opts.startTimeout})`,
-          );
-        }
+        const timeout = opts.startTimeout;
         const format = opts.json ? "json" : opts.report;
         const { file, project } = await loadForCommand(projectArg, io);
         const shown = relative(io.cwd, file) || file;
         const progress = (l: string) => io.err(`${l}\n`);
-        const kind = gatewayKind(opts, project.data.engine.image);
+        const kind = chooseGateway(opts, project.data.engine.image);
         if (project.data.smoke.length === 0) {
           io.err(`warning: ${shown} has no smoke checks; only the gateway's start is tested\n`);
         }
@@ -140,11 +126,3 @@ Examples:
       }),
     );
 };
-
-/** --engine-image, --image, else engine.image from the project (as an engine image), else the embedded engine. */
-function gatewayKind(opts: SmokeOpts, projectEngineImage: string | undefined): GatewayKind {
-  if (opts.engineImage) return { kind: "engine-image", image: opts.engineImage };
-  if (opts.image) return { kind: "image", image: opts.image };
-  if (projectEngineImage) return { kind: "engine-image", image: projectEngineImage };
-  return { kind: "embedded" };
-}

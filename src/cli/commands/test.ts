@@ -1,6 +1,5 @@
 // `orwasm test`: smoke checks and plugin test cases in the embedded proxy-wasm host: no Docker, no network.
 import { resolve } from "node:path";
-import { UsageError } from "../../errors.js";
 import { runEmbeddedTests } from "../../gateway/test-run.js";
 import { loadForCommand } from "../project-arg.js";
 import { reportOk } from "../../checks/report.js";
@@ -10,6 +9,7 @@ import { renderTextReport } from "../../checks/report-text.js";
 import { writeOutput } from "../../fs/write-output.js";
 import { EXIT } from "../exit-codes.js";
 import type { Register } from "../command.js";
+import { jsonOption, outputOption, profileOption, reportOption, wholeNumber } from "../options.js";
 
 const RENDER = {
   text: renderTextReport,
@@ -24,17 +24,15 @@ export const registerTest: Register = (program, io, run) => {
       "run the project's smoke checks and plugin tests in orwasm's embedded host (no gateway, no Docker)",
     )
     .argument("[project]", "orwasm.yaml or a folder holding one", ".")
-    .option(
-      "--profile <name>",
-      "host profile: wasm-nginx-module (0.7.0, exact) | envoy-like (adds shared data, queues, ticks, time)",
-      "wasm-nginx-module",
-    )
-    .option("--report <format>", "text | json | junit", "text")
-    .option("-o, --output <file>", "write the report here ('-' is stdout)", "-")
+    .addOption(profileOption())
+    .addOption(reportOption())
+    .addOption(jsonOption("same as --report json"))
+    .addOption(outputOption("write the report here"))
     .option(
       "--deadline <ms>",
       "longest a plugin callback may run before it counts as failed",
-      "2000",
+      wholeNumber("a whole number of milliseconds", 1),
+      2000,
     )
     .addHelpText(
       "after",
@@ -52,41 +50,27 @@ Example test case in orwasm.yaml:
 
 Examples:
   $ orwasm test examples/deny-list
-  $ orwasm test --report junit -o reports/orwasm.xml`,
+  $ orwasm test --report junit -o reports/orwasm.xml
+  $ orwasm test --json | jq '.checks[] | select(.passed | not) | .name'`,
     )
-    .action(
-      (
-        projectArg: string,
-        opts: { profile: string; report: string; output: string; deadline: string },
-      ) =>
-        run(async () => {
-          if (opts.profile !== "wasm-nginx-module" && opts.profile !== "envoy-like") {
-            throw new UsageError(
-              `--profile must be wasm-nginx-module or envoy-like (got ${opts.profile})`,
-            );
-          }
-          const render = RENDER[opts.report as keyof typeof RENDER];
-          if (!render)
-            throw new UsageError(`--report must be text, json or junit (got ${opts.report})`);
-          const deadlineMs = Number(opts.deadline);
-          if (!Number.isInteger(deadlineMs) || deadlineMs < 0)
-            throw new UsageError(
-              `--deadline must be a whole number of milliseconds (got ${opts.deadline})`,
-            );
-          const { project } = await loadForCommand(projectArg, io);
-          if (project.data.smoke.length + project.data.tests.length === 0) {
-            io.err("orwasm: the project declares no smoke checks and no tests; nothing to run\n");
-          }
-          const report = await runEmbeddedTests(project, projectArg, {
-            profile: opts.profile,
-            deadlineMs,
-          });
-          await writeOutput(
-            opts.output === "-" ? "-" : resolve(io.cwd, opts.output),
-            render(report),
-            io.out,
-          );
-          return reportOk(report) ? EXIT.ok : EXIT.checksFailed;
-        }),
+    .action((projectArg, opts) =>
+      run(async () => {
+        const render = RENDER[opts.json ? "json" : opts.report];
+        const deadlineMs = opts.deadline;
+        const { project } = await loadForCommand(projectArg, io);
+        if (project.data.smoke.length + project.data.tests.length === 0) {
+          io.err("orwasm: the project declares no smoke checks and no tests; nothing to run\n");
+        }
+        const report = await runEmbeddedTests(project, projectArg, {
+          profile: opts.profile,
+          deadlineMs,
+        });
+        await writeOutput(
+          opts.output === "-" ? "-" : resolve(io.cwd, opts.output),
+          render(report),
+          io.out,
+        );
+        return reportOk(report) ? EXIT.ok : EXIT.checksFailed;
+      }),
     );
 };

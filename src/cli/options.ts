@@ -1,0 +1,56 @@
+// The options several commands share, declared once: flag, type (inferred by commander's extra typings), choices
+// and validation. A value commander rejects (a choice not listed, a bad number) is a usage error, exit 2.
+import { InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import type { ProfileName } from "../proxy-host/runtime/protocol.js";
+
+/** Report formats of the commands that print a check report (smoke, test). */
+export const REPORT_FORMATS = ["text", "json", "junit"] as const;
+
+/** Host profiles of the embedded host. */
+export const PROFILES = [
+  "wasm-nginx-module",
+  "envoy-like",
+] as const satisfies readonly ProfileName[];
+
+/** `--report <format>`: one of REPORT_FORMATS. */
+export function reportOption() {
+  return new Option("--report <format>", "report format")
+    .choices(REPORT_FORMATS)
+    .default("text" as const);
+}
+
+/** `--json`: the machine-readable form of what the command prints. */
+export function jsonOption(what: string) {
+  return new Option("--json", what);
+}
+
+/** `-o, --output <file>`: '-' (the default) is stdout. */
+export function outputOption(what: string) {
+  return new Option("-o, --output <file>", `${what} ('-' is stdout)`).default("-");
+}
+
+/** `--profile <name>`: the embedded host's profile. */
+export function profileOption() {
+  return new Option(
+    "--profile <name>",
+    "host profile: wasm-nginx-module (0.7.0, exact) or envoy-like (adds shared data, queues, ticks, time)",
+  )
+    .choices(PROFILES)
+    .default("wasm-nginx-module" as const);
+}
+
+/** Parses a whole number in [min, max] for an option; `what` names it in the error ("a port number"). */
+export function wholeNumber(what: string, min: number, max?: number) {
+  const range = max === undefined ? `at least ${min}` : `${min} to ${max}`;
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (
+      !/^[0-9]+$/.test(raw) ||
+      !Number.isSafeInteger(n) ||
+      n < min ||
+      (max !== undefined && n > max)
+    )
+      throw new InvalidArgumentError(`It must be ${what}, ${range}.`);
+    return n;
+  };
+}
