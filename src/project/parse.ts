@@ -1,8 +1,9 @@
 // Pure parsing of a project file's text: YAML → schema-checked data, with every problem located at once.
-import { LineCounter, parseDocument } from "yaml";
+import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import type { Problem } from "../errors.js";
-import { dotted, locate, type PathKey } from "./locate.js";
+import { configJson } from "./config-json.js";
+import { dotted, locate, pathAt, type PathKey } from "./locate.js";
 import { projectSchema, type ProjectData } from "./schema.js";
 
 export interface ParsedProject {
@@ -14,15 +15,48 @@ export interface ParsedProject {
 
 export function parseProjectText(text: string, file: string): ParsedProject {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Integers are read as BigInt so a config's 2^53+ integers keep every digit (see config-json.ts).
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    intAsBigInt: true,
+  });
   const where = (path: readonly PathKey[], atKey = false) => locate(doc, lines, path, atKey);
   const yamlProblems: Problem[] = doc.errors.map((e) => {
     const p = lines.linePos(e.pos[0]);
-    return { file, line: p.line, col: p.col, message: `YAML: ${e.message.split("\n")[0]}` };
+    const path = dotted(pathAt(doc, e.pos[0]));
+    return {
+      file,
+      line: p.line,
+      col: p.col,
+      path: path || undefined,
+      message: `YAML: ${e.message.split("\n")[0]}`,
+    };
   });
   if (yamlProblems.length > 0) return { problems: yamlProblems, where };
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({
+      maxAliasCount: 100,
+      // Outside configs every number is an ordinary one; an unsafe integer stays BigInt and fails the schema.
+      reviver: (_key, value) =>
+        typeof value === "bigint" && Number.isSafeInteger(Number(value)) ? Number(value) : value,
+    });
+  } catch (err) {
+    return {
+      problems: [
+        {
+          file,
+          line: 1,
+          col: 1,
+          message: `YAML: ${(err as Error).message} (aliases may expand at most 100 times)`,
+        },
+      ],
+      where,
+    };
+  }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return {
       problems: [
@@ -31,9 +65,70 @@ export function parseProjectText(text: string, file: string): ParsedProject {
       where,
     };
   }
+  const configProblems = serialiseConfigs(doc, raw as Record<string, unknown>, file, lines);
   const result = projectSchema.safeParse(raw, { reportInput: true });
-  if (result.success) return { data: result.data, problems: [], where };
-  return { problems: issuesToProblems(result.error.issues, file, where), where };
+  const problems = [
+    ...configProblems,
+    ...(result.success ? [] : issuesToProblems(result.error.issues, file, where)),
+  ];
+  if (result.success && problems.length === 0) return { data: result.data, problems, where };
+  return { problems, where };
+}
+
+/** Paths of every config a project can hold: plugins, route plugins, test plugins. */
+function configPaths(raw: Record<string, unknown>): PathKey[][] {
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const obj = (v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  const out: PathKey[][] = [];
+  list(raw.plugins).forEach((_, i) => out.push(["plugins", i, "config"]));
+  list(raw.servers).forEach((s, i) =>
+    list(obj(s).routes).forEach((r, j) =>
+      list(obj(r).plugins).forEach((_, k) =>
+        out.push(["servers", i, "routes", j, "plugins", k, "config"]),
+      ),
+    ),
+  );
+  list(raw.tests).forEach((t, i) =>
+    list(obj(t).plugins).forEach((_, k) => out.push(["tests", i, "plugins", k, "config"])),
+  );
+  return out;
+}
+
+/**
+ * Replaces each object or list config in `raw` by its JSON text, written from the YAML nodes (config-json.ts),
+ * so what reaches the plugin is what the user wrote. Returns the problems, located.
+ */
+function serialiseConfigs(
+  doc: Document,
+  raw: Record<string, unknown>,
+  file: string,
+  lines: LineCounter,
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const path of configPaths(raw)) {
+    let parent: unknown = raw;
+    for (const k of path.slice(0, -1)) parent = (parent as Record<PathKey, unknown>)[k];
+    const holder = parent as Record<string, unknown>;
+    const value = holder.config;
+    if (value === null || typeof value !== "object") continue;
+    const node = doc.getIn(path, true);
+    if (!isNode(node)) continue;
+    const r = configJson(doc, node);
+    if ("json" in r) {
+      holder.config = r.json;
+    } else {
+      const p = lines.linePos(r.problem.offset);
+      problems.push({
+        file,
+        line: p.line,
+        col: p.col,
+        path: dotted([...path, ...r.problem.path]),
+        message: r.problem.message,
+      });
+    }
+  }
+  return problems;
 }
 
 function issuesToProblems(

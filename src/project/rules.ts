@@ -2,6 +2,7 @@
 import type { Problem } from "../errors.js";
 import type { PathKey } from "./locate.js";
 import { dotted } from "./locate.js";
+import { checkNginxRules } from "./rules-nginx.js";
 import type { ProjectData } from "./schema.js";
 
 type Where = (path: readonly PathKey[], atKey?: boolean) => { line: number; col: number };
@@ -38,17 +39,8 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
     else upstreamNames.set(u.name, i);
   });
 
-  const listens = new Map<string, number>();
+  checkNginxRules(data, add);
   data.servers.forEach((server, s) => {
-    const key = `${server.listen}|${[...server.serverName].sort().join(",")}`;
-    const first = listens.get(key);
-    if (first !== undefined)
-      add(
-        ["servers", s, "listen"],
-        `servers.${first} already listens on ${server.listen} with the same server names`,
-      );
-    else listens.set(key, s);
-
     const locations = new Map<string, number>();
     server.routes.forEach((route, r) => {
       const at = ["servers", s, "routes", r];

@@ -28,10 +28,10 @@ async function conf(dir: string) {
 }
 
 describe("orwasm conf rejects bad projects", () => {
-  it("reports a YAML syntax error with its line and column", async () => {
+  it("reports a YAML syntax error with its line, column and the key path it sits under", async () => {
     const r = await conf(project("plugins:\n  - name: p\n    file: [unclosed\n"));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/orwasm\.yaml:\d+:\d+: YAML: /);
+    expect(r.stderr).toMatch(/orwasm\.yaml:\d+:\d+: plugins\.0\.file(\.\d+)?: YAML: /);
     expect(r.wrote).toBe(false);
   });
 
