@@ -19,6 +19,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     code = await fn();
   };
   for (const register of commands) register(program, io, run);
+  // An argument no command takes is a mistake (a typo, a misplaced flag value), not something to ignore.
+  const strict = (c: Command): void => {
+    c.allowExcessArguments(false);
+    c.commands.forEach(strict);
+  };
+  strict(program);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {

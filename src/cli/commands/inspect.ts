@@ -1,5 +1,4 @@
 // `orwasm inspect`: what a .wasm exports and imports, and whether the chosen host can run it.
-import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { ConfigError } from "../../errors.js";
 import { hostProfiles } from "../../hosts/wasm-nginx-module-0.7.0.js";
@@ -8,6 +7,7 @@ import { NotWasmError, readWasmInfo } from "../../inspect/read-wasm.js";
 import { importSignatures } from "../../inspect/wasm-signatures.js";
 import { phasesOf } from "../../render/phases.js";
 import { EXIT } from "../exit-codes.js";
+import { MAX_PLUGIN_BYTES, readRegularFile } from "../../project/read-input.js";
 import type { Register } from "../command.js";
 
 export const registerInspect: Register = (program, io, run) => {
@@ -35,7 +35,7 @@ Examples:
     )
     .action((pluginArg: string, opts: { host: string; json?: boolean }) =>
       run(async () => {
-        const host = hostProfiles[opts.host];
+        const host = Object.hasOwn(hostProfiles, opts.host) ? hostProfiles[opts.host] : undefined;
         if (!host) {
           throw new ConfigError([
             {
@@ -46,11 +46,9 @@ Examples:
         }
         const path = resolve(io.cwd, pluginArg);
         const shown = relative(io.cwd, path) || path;
-        const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
-          throw new ConfigError([
-            { file: shown, message: err.code === "ENOENT" ? "no such file" : err.message },
-          ]);
-        });
+        const read = await readRegularFile(path, MAX_PLUGIN_BYTES);
+        if ("problem" in read) throw new ConfigError([{ file: shown, message: read.problem }]);
+        const bytes = read.bytes;
         let info;
         try {
           info = readWasmInfo(bytes);

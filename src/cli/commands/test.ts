@@ -65,7 +65,9 @@ Examples:
               `--profile must be wasm-nginx-module or envoy-like (got ${opts.profile})`,
             );
           }
-          const render = RENDER[opts.report as keyof typeof RENDER];
+          const render = Object.hasOwn(RENDER, opts.report)
+            ? RENDER[opts.report as keyof typeof RENDER]
+            : undefined;
           if (!render)
             throw new UsageError(`--report must be text, json or junit (got ${opts.report})`);
           const deadlineMs = Number(opts.deadline);
