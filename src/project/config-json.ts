@@ -92,10 +92,11 @@ function scalarText(
   const v = n.value;
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "boolean" || v === null) return JSON.stringify(v);
-  if (typeof v === "bigint") return v.toString();
-  if (typeof v === "number") {
+  if (typeof v === "bigint" || typeof v === "number") {
+    // A number written as JSON writes numbers (1.50, -0, 1e-400, 2^64+1) passes exactly as written.
     const src = n.source?.trim();
     if (src && JSON_NUMBER.test(src)) return src;
+    if (typeof v === "bigint") return v.toString(); // 0x1F, 0o17: JSON has only decimal
     if (!Number.isFinite(v))
       return fail(
         n,

@@ -63,7 +63,11 @@ export async function readProjectText(file: string, shown: string): Promise<stri
 
 export async function loadProject(file: string, opts: LoadOptions = {}): Promise<LoadedProject> {
   const cwd = opts.cwd ?? process.cwd();
-  const show = (p: string) => relative(cwd, p) || p;
+  // Relative to the user's folder, unless that climbs out of it (then the absolute path reads better).
+  const show = (p: string) => {
+    const rel = relative(cwd, p);
+    return rel && !rel.startsWith("..") ? rel : p;
+  };
   const shown = show(file);
   const text = await readProjectText(file, shown);
   const parsed = parseProjectText(text, shown);

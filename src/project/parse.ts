@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { Problem } from "../errors.js";
 import { configJson } from "./config-json.js";
 import { dotted, locate, pathAt, type PathKey } from "./locate.js";
+import { checkRules } from "./rules.js";
 import { projectSchema, type ProjectData } from "./schema.js";
 
 export interface ParsedProject {
@@ -72,7 +73,59 @@ export function parseProjectText(text: string, file: string): ParsedProject {
     ...(result.success ? [] : issuesToProblems(result.error.issues, file, where)),
   ];
   if (result.success && problems.length === 0) return { data: result.data, problems, where };
+  if (!result.success) problems.push(...rulesDespiteSchema(raw, file, where));
   return { problems, where };
+}
+
+/**
+ * Every problem at once: when the schema refuses some values, the cross-reference rules still run on a copy
+ * with those values removed (defaults fill in). A rule problem under a removed list item is dropped, because
+ * the items after it moved; so is one at a path the schema already reported.
+ */
+function rulesDespiteSchema(raw: object, file: string, where: ParsedProject["where"]): Problem[] {
+  const copy = structuredClone(raw) as Record<PathKey, unknown>;
+  const reported: string[] = [];
+  const shifted: string[] = [];
+  const removed = new Set<string>();
+  const remove = (path: PathKey[]): boolean => {
+    while (path.length > 0 && removed.has(dotted(path))) path = path.slice(0, -1);
+    // Removing a whole plugin, upstream or server would turn references to it into false problems.
+    if (path.length <= 2) return false;
+    removed.add(dotted(path));
+    let parent: unknown = copy;
+    for (const k of path.slice(0, -1)) parent = (parent as Record<PathKey, unknown>)?.[k];
+    const last = path[path.length - 1]!;
+    if (Array.isArray(parent) && typeof last === "number") {
+      parent.splice(last, 1);
+      shifted.push(dotted(path.slice(0, -1)));
+    } else if (parent && typeof parent === "object") {
+      delete (parent as Record<PathKey, unknown>)[last];
+    } else return false;
+    return true;
+  };
+  for (let round = 0; round < 8; round++) {
+    const r = projectSchema.safeParse(copy);
+    if (r.success) {
+      const under = (p: string, prefix: string) => p === prefix || p.startsWith(`${prefix}.`);
+      return checkRules(r.data, file, where).filter(
+        (p) =>
+          !shifted.some((a) => under(p.path ?? "", a)) &&
+          !reported.some((q) => under(p.path ?? "", q) || under(q, p.path ?? "")),
+      );
+    }
+    // Deepest first, so removing one item does not move the path of another.
+    const issues = flattenUnions(r.error.issues).sort((a, b) => b.path.length - a.path.length);
+    for (const issue of issues) {
+      const path = issue.path.filter((k): k is PathKey => typeof k !== "symbol");
+      reported.push(dotted(path));
+      const ok =
+        issue.code === "unrecognized_keys"
+          ? issue.keys.every((k) => remove([...path, k]))
+          : remove(path);
+      if (!ok) return [];
+    }
+  }
+  return [];
 }
 
 /** Paths of every config a project can hold: plugins, route plugins, test plugins. */
@@ -201,6 +254,9 @@ function describe(issue: z.core.$ZodIssue): string {
       return issue.input === undefined
         ? `is required (${issue.expected})`
         : `expected ${issue.expected}, got ${typeName(issue.input)}`;
+    case "invalid_key":
+      // A record's key failed its own check: say which check, not just "invalid key".
+      return issue.issues[0]?.message ?? issue.message;
     case "invalid_value":
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     default:

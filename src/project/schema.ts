@@ -3,6 +3,7 @@ import { z } from "zod";
 import { nameSchema, pluginConfigSchema, routePluginSchema } from "./schema-common.js";
 import { deploymentSchema } from "./schema-deployment.js";
 import { engineSchema } from "./schema-engine.js";
+import { portProblem, serverNameProblem } from "./nginx-values.js";
 import { smokeCheckSchema } from "./schema-smoke.js";
 import { pluginTestSchema } from "./schema-tests.js";
 
@@ -15,7 +16,11 @@ const hostPortSchema = z
   .regex(
     /^(unix:\/[A-Za-z0-9_./-]+|\[[0-9A-Fa-f:.]+\]:[0-9]{1,5}|[A-Za-z0-9.-]+:[0-9]{1,5})$/,
     "must be host:port (or unix:/path)",
-  );
+  )
+  .superRefine((value, ctx) => {
+    const why = portProblem(value);
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  });
 
 /** The failure policy: closed answers `status` and logs why; open logs and lets the request through. */
 export const failureSchema = z.union([
@@ -75,12 +80,20 @@ export const pluginSchema = z
   .describe("a proxy-wasm plugin");
 
 export const respondSchema = z.strictObject({
-  status: z.int().min(100).max(599).default(200),
+  status: z
+    .int()
+    .min(200, "must be a final status (200-599): a fixed response cannot be informational (1xx)")
+    .max(599)
+    .default(200),
   body: z.string().default(""),
   headers: z
     .record(
       z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name"),
-      z.string(),
+      z.string().regex(
+        // eslint-disable-next-line no-control-regex -- matching control characters is the point
+        /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/,
+        "must not contain CR, LF or other control bytes (they would end or split the header)",
+      ),
     )
     .default({}),
 });
@@ -99,7 +112,15 @@ export const routeSchema = z.strictObject({
 export const serverSchema = z.strictObject({
   listen: z.union([z.int().min(1).max(65535), hostPortSchema]).default(8080),
   serverName: z
-    .array(z.string().regex(/^(_|[A-Za-z0-9*.-]+)$/, "must be a host name"))
+    .array(
+      z
+        .string()
+        .regex(/^(_|[A-Za-z0-9*.-]+)$/, "must be a host name")
+        .superRefine((name, ctx) => {
+          const why = serverNameProblem(name);
+          if (why) ctx.addIssue({ code: "custom", message: `server name '${name}' ${why}` });
+        }),
+    )
     .default(["_"]),
   routes: z.array(routeSchema).min(1),
 });

@@ -10,13 +10,15 @@ export async function writeOutput(
   target: string,
   text: string,
   out: (t: string) => void,
+  /** How the user named the file, for messages (default: `target`). */
+  shown: string = target,
 ): Promise<void> {
   if (target === "-") {
     out(text);
     return;
   }
   const fail = (message: string): never => {
-    throw new ConfigError([{ file: target, message: `cannot write the output: ${message}` }]);
+    throw new ConfigError([{ file: shown, message: `cannot write the output: ${message}` }]);
   };
   if ((await stat(target).catch(() => undefined))?.isDirectory())
     fail("it is a folder (name a file)");
