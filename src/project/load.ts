@@ -13,6 +13,8 @@ import { PROJECT_FILE_NAMES } from "../plugins/plan.js";
 import { parseProjectText } from "./parse.js";
 import type { Project, ResolvedPlugin } from "./project.js";
 import { decodeUtf8, MAX_PLUGIN_BYTES, MAX_PROJECT_BYTES, readRegularFile } from "./read-input.js";
+import { dotted } from "./locate.js";
+import { routeWarnings } from "./rules-nginx.js";
 import { checkRules } from "./rules.js";
 
 /** The file name looked for when a folder is given. */
@@ -75,6 +77,15 @@ export async function loadProject(file: string, opts: LoadOptions = {}): Promise
   const data = parsed.data;
   const problems = checkRules(data, shown, parsed.where);
   const warnings: Problem[] = [];
+  routeWarnings(data, (path, message) =>
+    warnings.push({
+      file: shown,
+      ...parsed.where(path),
+      path: dotted(path),
+      message,
+      severity: "warning",
+    }),
+  );
   const dir = dirname(file);
   const host = hostProfiles[data.engine.vm];
   if (!host) throw new Error(`no host profile for vm ${data.engine.vm}`);

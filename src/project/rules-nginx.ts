@@ -78,3 +78,29 @@ export function checkNginxRules(data: ProjectData, add: Add): void {
     });
   });
 }
+
+/** Why no request can reach a prefix or exact location, or undefined: nginx matches the decoded, normalised URI. */
+export function unreachablePath(path: string): string | undefined {
+  if (/%[0-9A-Fa-f]{2}/.test(path))
+    return "contains a percent-encoded character, but nginx matches the decoded URI: write the character itself";
+  if (/\/\.\.?(\/|$)/.test(path))
+    return "contains a dot segment (/. or /..), which nginx removes from every URI before matching";
+  if (path.includes("//"))
+    return "contains '//', which nginx merges into one slash before matching (merge_slashes)";
+  return undefined;
+}
+
+/** Warnings (never fatal): routes no request can match. */
+export function routeWarnings(data: ProjectData, add: Add): void {
+  data.servers.forEach((server, s) =>
+    server.routes.forEach((route, r) => {
+      if (route.match === "regex") return;
+      const why = unreachablePath(route.path);
+      if (why)
+        add(
+          ["servers", s, "routes", r, "path"],
+          `no request can match this route: the path ${why}`,
+        );
+    }),
+  );
+}

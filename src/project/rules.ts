@@ -2,6 +2,7 @@
 import type { Problem } from "../errors.js";
 import type { PathKey } from "./locate.js";
 import { dotted } from "./locate.js";
+import { pcreToJs } from "./pcre.js";
 import { checkNginxRules } from "./rules-nginx.js";
 import type { ProjectData } from "./schema.js";
 
@@ -134,11 +135,12 @@ function checkPath(path: string, match: string, at: PathKey[], add: Add): void {
     return;
   }
   if (match === "regex") {
-    checkRegex(path, at, add);
+    const r = pcreToJs(path);
+    if ("error" in r) add(at, `a regex location (PCRE, as nginx reads it) ${r.error}`);
     return;
   }
+  // White space is fine: the location is quoted, and nginx matches the decoded URI ("/a%20b" is "/a b").
   if (!path.startsWith("/")) add(at, `a ${match} location must start with '/'`);
-  else if (/\s/.test(path)) add(at, "must not contain white space; percent-encode it");
 }
 
 function checkRegex(source: string, at: PathKey[], add: Add): void {

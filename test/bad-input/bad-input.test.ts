@@ -41,6 +41,9 @@ describe("bad input: accepted cases give a conf nginx accepts", () => {
     const r = await runCli(["conf", ".", "-o", "out/nginx.conf"], dir);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
+    const warnings = r.stderr.split("\n").filter((l) => l.includes(" warning: "));
+    expect(warnings).toHaveLength(c.warnings?.length ?? 0);
+    c.warnings?.forEach((re, i) => expect(warnings[i]).toMatch(re));
     const conf = readFileSync(join(dir, "out", "nginx.conf"), "utf8");
     const t = await runCli(["test", "."], dir);
     expect(t.code).toBe(0);

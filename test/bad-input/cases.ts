@@ -11,6 +11,8 @@ export interface AcceptedCase {
   bodies?: Record<string, string>;
   /** Project file name (default orwasm.yaml). */
   fileName?: string;
+  /** Warning lines expected on stderr, in order (none when absent). */
+  warnings?: RegExp[];
 }
 
 /** A case that must be refused: each expected line (a regex on `file:line:col key: message`), no more. */
@@ -40,6 +42,22 @@ const denyList = Array.from({ length: 600 }, (_, i) => `/admin/section-${i}/`);
 const injected = `} return 200 injected; location /x { ` + "a".repeat(3_800) + " }";
 
 export const accepted: AcceptedCase[] = [
+  {
+    name: "routes no request can match get a warning (percent-encoding, dot segments, //)",
+    yaml: `servers:
+  - routes:
+      - { path: "/a%20b", respond: { body: a } }
+      - { path: /x/../y, match: exact, respond: { body: b } }
+      - { path: //double, respond: { body: c } }
+      - { path: "/a b", respond: { body: ok } }
+`,
+    bodies: { "/a%20b": "ok" },
+    warnings: [
+      /^orwasm\.yaml:3:17: warning: servers\.0\.routes\.0\.path: no request can match this route: the path contains a percent-encoded character/,
+      /^orwasm\.yaml:4:17: warning: servers\.0\.routes\.1\.path: no request can match this route: the path contains a dot segment/,
+      /^orwasm\.yaml:5:17: warning: servers\.0\.routes\.2\.path: no request can match this route: the path contains '\/\/'/,
+    ],
+  },
   {
     name: "a 10 KB deny-list object config (600 paths)",
     yaml: `plugins:
