@@ -268,6 +268,7 @@ function typeName(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
+  if (typeof v === "bigint") return `integer ${v} (beyond what a number here can hold)`;
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 

@@ -186,6 +186,13 @@ export const refused: RefusedCase[] = [
     problems: [/^orwasm\.yaml:4:22: plugins\.0\.config\.limit: \.inf cannot be expressed in JSON/],
   },
   {
+    name: "an integer beyond 2^53 where a number is expected",
+    yaml: `gateway:\n  workerConnections: 123456789012345678901234\nservers:\n  - routes: [{ path: /, respond: {} }]\n`,
+    problems: [
+      /^orwasm\.yaml:2:22: gateway\.workerConnections: expected number, got integer 123456789012345678901234/,
+    ],
+  },
+  {
     name: "a duplicate key, with its key path",
     yaml: `plugins:\n  - name: p\n    file: p.wasm\n    name: q\n${route()}`,
     problems: [/^orwasm\.yaml:4:5: plugins\.0(\.name)?: YAML: Map keys must be unique/],
