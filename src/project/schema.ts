@@ -8,7 +8,13 @@ import { smokeCheckSchema } from "./schema-smoke.js";
 import { pluginTestSchema } from "./schema-tests.js";
 
 /** nginx size syntax: `8k`, `1m`, `1048576`. */
-const sizeSchema = z.string().regex(/^[0-9]+[kKmMgG]?$/, "must be an nginx size such as 16k or 1m");
+const sizeSchema = z
+  .string()
+  .regex(/^[0-9]+[kKmMgG]?$/, "must be an nginx size such as 16k or 1m")
+  .refine((v) => {
+    const mult = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[v.slice(-1).toLowerCase()] ?? 1;
+    return Number.parseInt(v, 10) * mult <= 2 ** 53;
+  }, "is larger than nginx can hold (at most 2^53 bytes)");
 
 /** `host:port`, `[v6]:port` or `unix:/path`. */
 const hostPortSchema = z
@@ -17,6 +23,7 @@ const hostPortSchema = z
     /^(unix:\/[A-Za-z0-9_./-]+|\[[0-9A-Fa-f:.]+\]:[0-9]{1,5}|[A-Za-z0-9.-]+:[0-9]{1,5})$/,
     "must be host:port (or unix:/path)",
   )
+  .max(300, "is too long for a host name and port (a DNS name has at most 253 characters)")
   .superRefine((value, ctx) => {
     const why = portProblem(value);
     if (why) ctx.addIssue({ code: "custom", message: why });

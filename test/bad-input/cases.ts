@@ -193,6 +193,14 @@ export const refused: RefusedCase[] = [
     ],
   },
   {
+    name: "an upstream host name longer than nginx's token limit, and a size nginx cannot hold",
+    yaml: `gateway:\n  clientMaxBodySize: 99999999999999999999g\nupstreams:\n  - name: b\n    servers: ["${"h".repeat(5000)}:80"]\nservers:\n  - routes: [{ path: /, upstream: b }]\n`,
+    problems: [
+      /^orwasm\.yaml:2:22: gateway\.clientMaxBodySize: is larger than nginx can hold/,
+      /^orwasm\.yaml:5:15: upstreams\.0\.servers\.0: is too long for a host name and port/,
+    ],
+  },
+  {
     name: "a duplicate key, with its key path",
     yaml: `plugins:\n  - name: p\n    file: p.wasm\n    name: q\n${route()}`,
     problems: [/^orwasm\.yaml:4:5: plugins\.0(\.name)?: YAML: Map keys must be unique/],
