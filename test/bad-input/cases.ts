@@ -159,6 +159,18 @@ export const refused: RefusedCase[] = [
     ],
   },
   {
+    name: "one server name twice on one IPv6 address, spelled [::] and [0:0::0]",
+    yaml: `servers:
+  - listen: "[::]:8080"
+    routes: [{ path: /, respond: {} }]
+  - listen: "[0:0::0]:8080"
+    routes: [{ path: /, respond: {} }]
+`,
+    problems: [
+      /^orwasm\.yaml:4:\d+: servers\.1\.serverName\.0: servers\.0 already answers '_' on \[::\]:8080/,
+    ],
+  },
+  {
     name: "a 1xx status for a fixed response",
     yaml: `servers:\n  - routes: [{ path: /, respond: { status: 101 } }]\n`,
     problems: [
