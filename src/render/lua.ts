@@ -20,14 +20,11 @@ export const MAX_LUA_TOKEN = 256;
 /** Pieces per Lua function: LuaJIT allows at most 65536 constants in one function. */
 const PIECES_PER_FUNCTION = 4096;
 
-function escapeByte(b: number): string {
-  return (
-    NAMED[b] ??
-    (b < 0x80 && SAFE.test(String.fromCharCode(b))
-      ? String.fromCharCode(b)
-      : `\\${b.toString().padStart(3, "0")}`)
-  );
-}
+/** Each byte's form inside a Lua "..." string, computed once. */
+const ESCAPED: string[] = Array.from({ length: 256 }, (_, b) => {
+  const ch = String.fromCharCode(b);
+  return NAMED[b] ?? (b < 0x80 && SAFE.test(ch) ? ch : `\\${b.toString().padStart(3, "0")}`);
+});
 
 /**
  * Encodes text (as UTF-8) or raw bytes as double-quoted Lua string literals of printable ASCII only, each at most
@@ -38,16 +35,19 @@ function escapeByte(b: number): string {
 export function luaStringPieces(value: string | Uint8Array): string[] {
   const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : value;
   const pieces: string[] = [];
-  let cur = "";
-  for (const b of bytes) {
-    const e = escapeByte(b);
-    if (cur.length + e.length + 2 > MAX_LUA_TOKEN) {
-      pieces.push(`"${cur}"`);
-      cur = "";
+  let cur: string[] = [];
+  let len = 2; // the quotes
+  for (let i = 0; i < bytes.length; i++) {
+    const e = ESCAPED[bytes[i]!]!;
+    if (len + e.length > MAX_LUA_TOKEN) {
+      pieces.push(`"${cur.join("")}"`);
+      cur = [];
+      len = 2;
     }
-    cur += e;
+    cur.push(e);
+    len += e.length;
   }
-  if (cur.length > 0 || pieces.length === 0) pieces.push(`"${cur}"`);
+  if (cur.length > 0 || pieces.length === 0) pieces.push(`"${cur.join("")}"`);
   return pieces;
 }
 
