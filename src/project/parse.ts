@@ -67,6 +67,7 @@ export function parseProjectText(text: string, file: string): ParsedProject {
     };
   }
   const configProblems = serialiseConfigs(doc, raw as Record<string, unknown>, file, lines);
+  jsonExpectationsAsNumbers(raw);
   const result = projectSchema.safeParse(raw, { reportInput: true });
   const problems = [
     ...configProblems,
@@ -126,6 +127,18 @@ function rulesDespiteSchema(raw: object, file: string, where: ParsedProject["whe
     }
   }
   return [];
+}
+
+/**
+ * A body expectation (`json:`) is compared with JSON.parse's numbers, which are doubles: its big integers
+ * (kept as BigInt by the reader) become numbers too, so they compare the same way and never break JSON output.
+ */
+function jsonExpectationsAsNumbers(node: unknown, underJson = false): unknown {
+  if (typeof node === "bigint") return underJson ? Number(node) : node;
+  if (node === null || typeof node !== "object") return node;
+  const o = node as Record<PathKey, unknown>;
+  for (const k of Object.keys(o)) o[k] = jsonExpectationsAsNumbers(o[k], underJson || k === "json");
+  return node;
 }
 
 /** Paths of every config a project can hold: plugins, route plugins, test plugins. */
