@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system tools the tests use (LuaJIT, shellcheck) when missing. Idempotent and quiet on a second run.
 set -euo pipefail
+bash "$(dirname "$0")/setup-nginx.sh" # nginx + lua module + luajit2 (which provides `luajit`)
 need=()
 command -v luajit >/dev/null || need+=(luajit)
 command -v shellcheck >/dev/null || need+=(shellcheck)

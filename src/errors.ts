@@ -86,10 +86,21 @@ export function formatProblems(problems: Problem[]): string {
 }
 
 export function formatProblem(p: Problem): string {
-  const where = [p.file, p.line, p.line !== undefined ? p.col : undefined]
+  const where = [showControl(p.file), p.line, p.line !== undefined ? p.col : undefined]
     .filter((x) => x !== undefined)
     .join(":");
-  const key = p.path ? ` ${p.path}:` : "";
+  const key = p.path ? ` ${showControl(p.path)}:` : "";
   const sev = p.severity === "warning" ? " warning:" : "";
-  return `${where}:${sev}${key} ${p.message}`;
+  return `${where}:${sev}${key} ${showControl(p.message)}`;
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Control characters shown as escapes (`\n`, `\u0000`): a problem is one line, and a key is shown as written. */
+export function showControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
 }

@@ -1,7 +1,7 @@
 // The project loader (an adapter): reads the file, checks schema and rules, builds and inspects every plugin,
 // and reports every problem at once with file:line:col and key path.
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError, type Problem } from "../errors.js";
 import { hostProfiles } from "../module-abi/wasm-nginx-module-0.7.0.js";
@@ -9,8 +9,17 @@ import { auditPlugin } from "../inspect/audit.js";
 import { NotWasmError, readWasmInfo } from "../inspect/read-wasm.js";
 import { importSignatures } from "../inspect/wasm-signatures.js";
 import { buildPlugin, defaultPluginOutFile } from "../plugins/index.js";
+import { PROJECT_FILE_NAMES } from "../plugins/plan.js";
 import { parseProjectText } from "../project/parse.js";
 import type { Project, ResolvedPlugin } from "../project/project.js";
+import {
+  decodeUtf8,
+  MAX_PLUGIN_BYTES,
+  MAX_PROJECT_BYTES,
+  readRegularFile,
+} from "../fs/read-input.js";
+import { dotted } from "../project/locate.js";
+import { routeWarnings } from "../project/rules-nginx.js";
 import { checkRules } from "../project/rules.js";
 
 /** The file name looked for when a folder is given. */
@@ -29,39 +38,59 @@ export interface LoadedProject {
   warnings: Problem[];
 }
 
-/** Accepts a project file or a folder holding orwasm.yaml; defaults to the current folder. */
+/** Accepts a project file or a folder holding orwasm.yaml (or orwasm.yml); defaults to the current folder. */
 export async function resolveProjectFile(arg: string | undefined, cwd: string): Promise<string> {
   const p = resolve(cwd, arg ?? ".");
   const s = await stat(p).catch(() => undefined);
   if (!s)
     throw new ConfigError([{ file: relative(cwd, p) || p, message: "no such file or folder" }]);
   if (s.isDirectory()) {
-    const f = join(p, PROJECT_FILE);
-    if (!(await stat(f).catch(() => undefined))) {
-      throw new ConfigError([
-        {
-          file: relative(cwd, p) || ".",
-          message: `no ${PROJECT_FILE} in this folder (run orwasm in a project folder or name the file)`,
-        },
-      ]);
+    for (const name of PROJECT_FILE_NAMES) {
+      const f = join(p, name);
+      if (await stat(f).catch(() => undefined)) return f;
     }
-    return f;
+    throw new ConfigError([
+      {
+        file: relative(cwd, p) || ".",
+        message: `no ${PROJECT_FILE_NAMES.join(" or ")} in this folder (run orwasm in a project folder or name the file)`,
+      },
+    ]);
   }
   return p;
 }
 
+/** The project file's text: a regular file, at most MAX_PROJECT_BYTES, valid UTF-8; else a located problem. */
+export async function readProjectText(file: string, shown: string): Promise<string> {
+  const read = await readRegularFile(file, MAX_PROJECT_BYTES);
+  if ("problem" in read) throw new ConfigError([{ file: shown, message: read.problem }]);
+  const decoded = decodeUtf8(read.bytes, shown);
+  if ("problem" in decoded) throw new ConfigError([decoded.problem]);
+  return decoded.text;
+}
+
 export async function loadProject(file: string, opts: LoadOptions = {}): Promise<LoadedProject> {
   const cwd = opts.cwd ?? process.cwd();
-  const show = (p: string) => relative(cwd, p) || p;
+  // Relative to the user's folder, unless that climbs out of it (then the absolute path reads better).
+  const show = (p: string) => {
+    const rel = relative(cwd, p);
+    return rel && !rel.startsWith("..") ? rel : p;
+  };
   const shown = show(file);
-  const text = await readFile(file, "utf8").catch((err: NodeJS.ErrnoException) => {
-    throw new ConfigError([{ file: shown, message: `cannot read: ${err.code ?? err.message}` }]);
-  });
+  const text = await readProjectText(file, shown);
   const parsed = parseProjectText(text, shown);
   if (!parsed.data) throw new ConfigError(parsed.problems);
   const data = parsed.data;
   const problems = checkRules(data, shown, parsed.where);
   const warnings: Problem[] = [];
+  routeWarnings(data, (path, message) =>
+    warnings.push({
+      file: shown,
+      ...parsed.where(path),
+      path: dotted(path),
+      message,
+      severity: "warning",
+    }),
+  );
   const dir = dirname(file);
   const host = hostProfiles[data.engine.vm];
   if (!host) throw new Error(`no host profile for vm ${data.engine.vm}`);
@@ -102,17 +131,12 @@ export async function loadProject(file: string, opts: LoadOptions = {}): Promise
       continue; // the rules reported it
     }
     const where = p.build ? at("build") : at("file");
-    const bytes = await readFile(wasmPath).catch((err: NodeJS.ErrnoException) => {
-      problems.push({
-        ...where,
-        message:
-          err.code === "ENOENT"
-            ? `wasm file ${show(wasmPath)} does not exist`
-            : `cannot read ${wasmPath}: ${err.message}`,
-      });
-      return undefined;
-    });
-    if (!bytes) continue;
+    const read = await readRegularFile(wasmPath, MAX_PLUGIN_BYTES);
+    if ("problem" in read) {
+      problems.push({ ...where, message: `wasm file ${show(wasmPath)} ${read.problem}` });
+      continue;
+    }
+    const bytes = read.bytes;
     let info;
     try {
       info = readWasmInfo(bytes);

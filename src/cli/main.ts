@@ -1,5 +1,5 @@
 // The CLI entry: builds the commander program, runs one command, and turns any error into output + exit code.
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { ConfigError, OrwasmError, formatProblems } from "../errors.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { processIO, type CliIO } from "./io.js";
@@ -19,6 +19,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     code = await fn();
   };
   for (const register of commands) register(program, io, run);
+  // An argument no command takes is a mistake (a typo, a misplaced flag value), not something to ignore.
+  const strict = (c: CommandUnknownOpts): void => {
+    c.allowExcessArguments(false);
+    c.commands.forEach(strict);
+  };
+  strict(program);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {

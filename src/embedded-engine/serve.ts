@@ -1,9 +1,9 @@
 // The embedded engine as a gateway process: serves a project of prebuilt plugins on every server's listen port
 // through orwasm's proxy-wasm host, logging the way nginx does, so a container of it stands in for OpenResty.
-import { readFile } from "node:fs/promises";
 import { dirname, relative } from "node:path";
 import { ConfigError, OrwasmError, type Problem, formatProblem } from "../errors.js";
 import { startDevServer } from "../gateway/dev-server.js";
+import { readProjectText } from "../app/load-project.js";
 import { parseProjectText } from "../project/parse.js";
 import { errorLogLine, levelShown, routeDevLog, type NginxLevel } from "../gateway/nginx-log.js";
 
@@ -81,7 +81,8 @@ function errorLine(io: EngineIo, level: NginxLevel, message: string): string {
  * does not parse is left to the loader, which reports every problem with its position.
  */
 async function prebuiltOnly(file: string, cwd: string): Promise<NginxLevel> {
-  const text = await readFile(file, "utf8").catch(() => undefined);
+  // Read as the loader reads it (regular file, size limit, UTF-8): a FIFO must not block here.
+  const text = await readProjectText(file, file).catch(() => undefined);
   if (text === undefined) return "warn";
   const shown = relative(cwd, file) || file;
   const parsed = parseProjectText(text, shown);

@@ -1,7 +1,8 @@
 // Reads what the engine commands need from disk: the project file's data (no plugin builds) and the lockfile.
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { ConfigError, UsageError } from "../errors.js";
+import { ConfigError } from "../errors.js";
+import { readProjectText } from "../app/load-project.js";
 import { parseProjectText } from "../project/parse.js";
 import type { ProjectData } from "../project/schema.js";
 import { parseLockfile, type Lockfile } from "./lockfile.js";
@@ -15,15 +16,7 @@ export interface ProjectFileData {
 
 /** Reads and checks a project file; every schema problem is reported with file (as `shown`), line and key. */
 export async function readProjectFile(file: string, shown = file): Promise<ProjectFileData> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new UsageError(`no project file at ${shown} (pass its path, or run in its folder)`);
-    }
-    throw err;
-  }
+  const text = await readProjectText(file, shown);
   const parsed = parseProjectText(text, shown);
   if (!parsed.data) throw new ConfigError(parsed.problems);
   return { file, dir: dirname(file), data: parsed.data };

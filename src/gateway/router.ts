@@ -1,4 +1,5 @@
 // nginx's location matching, in TypeScript, so the embedded gateway routes exactly like the rendered config.
+import { pcreToJs } from "../project/pcre.js";
 import type { RouteData } from "../project/schema.js";
 
 /**
@@ -35,12 +36,10 @@ export function normalizeUri(uri: string): string {
   return decoded.replace(/\/{2,}/g, "/");
 }
 
-const cache = new Map<string, RegExp>();
+/** A route's PCRE as JavaScript; the load refused every regex that does not translate. */
 function compiled(source: string): RegExp {
-  let re = cache.get(source);
-  if (!re) {
-    re = new RegExp(source);
-    cache.set(source, re);
-  }
-  return re;
+  const r = pcreToJs(source);
+  if ("error" in r)
+    throw new Error(`route regex ${source} ${r.error}; the project rules should have caught it`);
+  return r.re;
 }

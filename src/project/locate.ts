@@ -50,3 +50,29 @@ export function locate(
 export function dotted(path: readonly PathKey[]): string {
   return path.map(String).join(".");
 }
+
+/** The key path of the deepest node whose range holds `offset`: what a YAML error at that offset is about. */
+export function pathAt(doc: Document, offset: number): PathKey[] {
+  const path: PathKey[] = [];
+  let node: unknown = doc.contents;
+  const holds = (n: unknown) => {
+    const r = (n as Node | null)?.range;
+    return !!r && r[0] <= offset && offset <= r[2];
+  };
+  for (;;) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && (holds(it.key) || holds(it.value)));
+      if (!pair || !isScalar(pair.key)) return path;
+      path.push(String(pair.key.value));
+      if (holds(pair.key) && !holds(pair.value)) return path;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex((it) => holds(it));
+      if (i < 0) return path;
+      path.push(i);
+      node = node.items[i];
+    } else {
+      return path;
+    }
+  }
+}

@@ -2,6 +2,8 @@
 import type { Problem } from "../errors.js";
 import type { PathKey } from "./locate.js";
 import { dotted } from "./locate.js";
+import { pcreToJs } from "./pcre.js";
+import { checkNginxRules } from "./rules-nginx.js";
 import type { ProjectData } from "./schema.js";
 
 type Where = (path: readonly PathKey[], atKey?: boolean) => { line: number; col: number };
@@ -38,17 +40,8 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
     else upstreamNames.set(u.name, i);
   });
 
-  const listens = new Map<string, number>();
+  checkNginxRules(data, add);
   data.servers.forEach((server, s) => {
-    const key = `${server.listen}|${[...server.serverName].sort().join(",")}`;
-    const first = listens.get(key);
-    if (first !== undefined)
-      add(
-        ["servers", s, "listen"],
-        `servers.${first} already listens on ${server.listen} with the same server names`,
-      );
-    else listens.set(key, s);
-
     const locations = new Map<string, number>();
     server.routes.forEach((route, r) => {
       const at = ["servers", s, "routes", r];
@@ -142,11 +135,12 @@ function checkPath(path: string, match: string, at: PathKey[], add: Add): void {
     return;
   }
   if (match === "regex") {
-    checkRegex(path, at, add);
+    const r = pcreToJs(path);
+    if ("error" in r) add(at, `a regex location (PCRE, as nginx reads it) ${r.error}`);
     return;
   }
+  // White space is fine: the location is quoted, and nginx matches the decoded URI ("/a%20b" is "/a b").
   if (!path.startsWith("/")) add(at, `a ${match} location must start with '/'`);
-  else if (/\s/.test(path)) add(at, "must not contain white space; percent-encode it");
 }
 
 function checkRegex(source: string, at: PathKey[], add: Add): void {

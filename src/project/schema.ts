@@ -4,11 +4,18 @@ import { DEFAULT_FAILURE_STATUS } from "../proxy-host/run-request.js";
 import { nameSchema, pluginConfigSchema, routePluginSchema } from "./schema-common.js";
 import { deploymentSchema } from "./schema-deployment.js";
 import { engineSchema } from "./schema-engine.js";
+import { portProblem, serverNameProblem } from "./nginx-values.js";
 import { smokeCheckSchema } from "./schema-smoke.js";
 import { pluginTestSchema } from "./schema-tests.js";
 
 /** nginx size syntax: `8k`, `1m`, `1048576`. */
-const sizeSchema = z.string().regex(/^[0-9]+[kKmMgG]?$/, "must be an nginx size such as 16k or 1m");
+const sizeSchema = z
+  .string()
+  .regex(/^[0-9]+[kKmMgG]?$/, "must be an nginx size such as 16k or 1m")
+  .refine((v) => {
+    const mult = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[v.slice(-1).toLowerCase()] ?? 1;
+    return Number.parseInt(v, 10) * mult <= 2 ** 53;
+  }, "is larger than nginx can hold (at most 2^53 bytes)");
 
 /** `host:port`, `[v6]:port` or `unix:/path`. */
 const hostPortSchema = z
@@ -16,7 +23,12 @@ const hostPortSchema = z
   .regex(
     /^(unix:\/[A-Za-z0-9_./-]+|\[[0-9A-Fa-f:.]+\]:[0-9]{1,5}|[A-Za-z0-9.-]+:[0-9]{1,5})$/,
     "must be host:port (or unix:/path)",
-  );
+  )
+  .max(300, "is too long for a host name and port (a DNS name has at most 253 characters)")
+  .superRefine((value, ctx) => {
+    const why = portProblem(value);
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  });
 
 /** The failure policy: closed answers `status` and logs why; open logs and lets the request through. */
 export const failureSchema = z.union([
@@ -76,12 +88,20 @@ export const pluginSchema = z
   .describe("a proxy-wasm plugin");
 
 export const respondSchema = z.strictObject({
-  status: z.int().min(100).max(599).default(200),
+  status: z
+    .int()
+    .min(200, "must be a final status (200-599): a fixed response cannot be informational (1xx)")
+    .max(599)
+    .default(200),
   body: z.string().default(""),
   headers: z
     .record(
       z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name"),
-      z.string(),
+      z.string().regex(
+        // eslint-disable-next-line no-control-regex -- matching control characters is the point
+        /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/,
+        "must not contain CR, LF or other control bytes (they would end or split the header)",
+      ),
     )
     .default({}),
 });
@@ -100,7 +120,15 @@ export const routeSchema = z.strictObject({
 export const serverSchema = z.strictObject({
   listen: z.union([z.int().min(1).max(65535), hostPortSchema]).default(8080),
   serverName: z
-    .array(z.string().regex(/^(_|[A-Za-z0-9*.-]+)$/, "must be a host name"))
+    .array(
+      z
+        .string()
+        .regex(/^(_|[A-Za-z0-9*.-]+)$/, "must be a host name")
+        .superRefine((name, ctx) => {
+          const why = serverNameProblem(name);
+          if (why) ctx.addIssue({ code: "custom", message: `server name '${name}' ${why}` });
+        }),
+    )
     .default(["_"]),
   routes: z.array(routeSchema).min(1),
 });

@@ -138,7 +138,8 @@ export function buildViewModel(project: Project, target: EngineTarget): NginxCon
   }));
 
   return {
-    source: basename(project.file),
+    // The file name lands in an nginx comment: one line, no syntax.
+    source: luaComment(basename(project.file)),
     loadModules: target.loadModules.map(nginxQuote),
     workerProcesses: String(data.gateway.workerProcesses),
     workerConnections: data.gateway.workerConnections,

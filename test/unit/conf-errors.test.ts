@@ -28,10 +28,10 @@ async function conf(dir: string) {
 }
 
 describe("orwasm conf rejects bad projects", () => {
-  it("reports a YAML syntax error with its line and column", async () => {
+  it("reports a YAML syntax error with its line, column and the key path it sits under", async () => {
     const r = await conf(project("plugins:\n  - name: p\n    file: [unclosed\n"));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/orwasm\.yaml:\d+:\d+: YAML: /);
+    expect(r.stderr).toMatch(/orwasm\.yaml:\d+:\d+: plugins\.0\.file(\.\d+)?: YAML: /);
     expect(r.wrote).toBe(false);
   });
 
@@ -138,8 +138,13 @@ describe("orwasm conf rejects bad projects", () => {
     );
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split("\n");
-    expect(lines.filter((l) => l.startsWith("orwasm.yaml:"))).toHaveLength(1); // a schema error stops before the rules run
-    expect(r.stderr).toContain("plugins.0.colour: unknown key 'colour'");
+    // Schema problems and the cross-reference rules in one run.
+    expect(lines.filter((l) => l.startsWith("orwasm.yaml:"))).toEqual([
+      "orwasm.yaml:5:5: plugins.0.colour: unknown key 'colour'",
+      "orwasm.yaml:8:15: servers.0.routes.0.path: a prefix location must start with '/'",
+      "orwasm.yaml:9:19: servers.0.routes.0.upstream: unknown upstream 'nowhere' (none are declared)",
+      "orwasm.yaml:10:19: servers.0.routes.0.plugins.0: unknown plugin 'q' (did you mean 'p'?)",
+    ]);
     const r2 = await conf(
       project(
         `plugins:\n  - name: p\n    file: missing.wasm\nservers:\n  - routes:\n      - path: api\n        upstream: nowhere\n        plugins: [q]\n`,

@@ -71,11 +71,17 @@ Examples:
             warnings,
             conf: opts.output === "-" ? conf : undefined,
           };
-          if (opts.output !== "-") await writeOutput(resolve(io.cwd, opts.output), conf, io.out);
+          if (opts.output !== "-")
+            await writeOutput(resolve(io.cwd, opts.output), conf, io.out, opts.output);
           io.out(`${JSON.stringify(summary, null, 2)}\n`);
           return 0;
         }
-        await writeOutput(opts.output === "-" ? "-" : resolve(io.cwd, opts.output), conf, io.out);
+        await writeOutput(
+          opts.output === "-" ? "-" : resolve(io.cwd, opts.output),
+          conf,
+          io.out,
+          opts.output,
+        );
         if (opts.output !== "-") io.err(`wrote ${opts.output}\n`);
         return 0;
       }),

@@ -1,5 +1,4 @@
 // `orwasm inspect`: what a .wasm exports and imports, and whether the chosen host can run it.
-import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { ConfigError } from "../../errors.js";
 import { hostProfiles } from "../../module-abi/wasm-nginx-module-0.7.0.js";
@@ -10,6 +9,7 @@ import { auditModule } from "../../inspect/audit-module.js";
 import { NotWasmError } from "../../inspect/read-wasm.js";
 import { phasesOf } from "../../render/phases.js";
 import { EXIT } from "../exit-codes.js";
+import { MAX_PLUGIN_BYTES, readRegularFile } from "../../fs/read-input.js";
 import type { Register } from "../command.js";
 
 export const registerInspect: Register = (program, io, run) => {
@@ -39,11 +39,9 @@ Examples:
       run(async () => {
         const path = resolve(io.cwd, pluginArg);
         const shown = relative(io.cwd, path) || path;
-        const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
-          throw new ConfigError([
-            { file: shown, message: err.code === "ENOENT" ? "no such file" : err.message },
-          ]);
-        });
+        const read = await readRegularFile(path, MAX_PLUGIN_BYTES);
+        if ("problem" in read) throw new ConfigError([{ file: shown, message: read.problem }]);
+        const bytes = read.bytes;
         let audit;
         try {
           audit = auditModule(bytes, opts.host);
