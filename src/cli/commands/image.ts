@@ -59,7 +59,10 @@ Examples:
         },
       ) =>
         run(async () => {
-          const { file, project } = await loadForCommand(projectArg, io, opts);
+          const { file, project } = await loadForCommand(projectArg, io, {
+            ...opts,
+            requirePinnedImages: true,
+          });
           const engineImage = opts.engineImage ?? project.data.engine.image;
           const needsDocker = !opts.dockerfileOnly || engineImage !== undefined;
           const docker = needsDocker ? createDockerPort() : undefined;
