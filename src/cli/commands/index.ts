@@ -10,6 +10,7 @@ import { registerImage } from "./image.js";
 import { registerSmoke } from "./smoke.js";
 import { registerTest } from "./test.js";
 import { registerDev } from "./dev.js";
+import { registerWasmPlugin } from "./wasmplugin.js";
 
 export const commands: Register[] = [
   registerConf,
@@ -22,4 +23,5 @@ export const commands: Register[] = [
   registerSmoke,
   registerTest,
   registerDev,
+  registerWasmPlugin,
 ];
