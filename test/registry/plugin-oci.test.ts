@@ -142,6 +142,34 @@ describe.skipIf(skip)(
       expect(Buffer.from(readFileSync(out))).toEqual(Buffer.from(wasm));
     });
 
+    it("push --spec/--readme adds Higress' spec.yaml and README layers before the tar+gzip layer; pull still finds plugin.wasm", async () => {
+      writeFileSync(join(dir, "spec.yaml"), "apiVersion: 1.0.0\ninfo:\n  category: custom\n");
+      writeFileSync(join(dir, "README.md"), "# add_header\n");
+      const ref = `${open.host}/plugins/with-docs:1`;
+      const pushed = await pushJson(
+        wasmFile,
+        ref,
+        "--spec",
+        join(dir, "spec.yaml"),
+        "--readme",
+        join(dir, "README.md"),
+      );
+      const m = await manifestOf(open, "plugins/with-docs", "1");
+      expect(m.json.layers.map((l) => l.mediaType)).toEqual([
+        "application/vnd.module.wasm.spec.v1+yaml",
+        "application/vnd.module.wasm.doc.v1+markdown",
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+      ]);
+      expect(m.json.layers[0]!.digest).toBe(
+        sha(new Uint8Array(readFileSync(join(dir, "spec.yaml")))),
+      );
+      const r = await cli("plugin", "pull", ref, "-o", join(dir, "docs.wasm"), "--json");
+      expect(JSON.parse(r.stdout)).toMatchObject({ digest: pushed.digest, layout: "oci-image" });
+      expect(Buffer.from(readFileSync(join(dir, "docs.wasm")))).toEqual(Buffer.from(wasm));
+      rmSync(join(dir, "spec.yaml"));
+      rmSync(join(dir, "README.md"));
+    });
+
     it("a second push of the same plugin sends no blob (HEAD finds them) and gives the same digest; the same plugin under --chunk-size uploads in chunks", async () => {
       const first = await pushJson(wasmFile, `${open.host}/plugins/again:1`);
       const second = await pushJson(wasmFile, `${open.host}/plugins/again:2`);
