@@ -2,8 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { UsageError } from "../../errors.js";
-import { InternalError } from "../../errors.js";
+import { InternalError, UsageError } from "../../errors.js";
 import { NotWasmError, readWasmInfo } from "../../inspect/read-wasm.js";
 import type { PluginExtras, PushFormat } from "../../oci/layout.js";
 import { ociCacheDir, pullPlugin, pushPlugin } from "../../oci/plugin-image.js";
@@ -69,6 +68,7 @@ export const registerPluginOci: Register = (program, io, run) => {
   const plugin = program.commands.find((c: Command) => c.name() === "plugin");
   if (!plugin)
     throw new InternalError("the plugin command group must be registered before push/pull");
+  plugin.description("build proxy-wasm plugins, and push and pull them as OCI images");
   plugin
     .command("push")
     .description("push a plugin to a registry as an OCI image (Istio, Higress and orwasm read it)")
