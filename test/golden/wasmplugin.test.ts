@@ -1,10 +1,10 @@
 // `orwasm wasmplugin --for istio|higress`: golden resources, read back as kubectl reads YAML (1.1), validated by the
 // schemas; and the validators themselves shown to refuse wrong resources.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateWasmPlugin } from "../../src/render/wasmplugin-validate.js";
 import type { Resource } from "../../src/render/wasmplugin.js";
 import { runCli } from "../helpers/cli.js";
@@ -69,6 +69,7 @@ const kubectlRead = (text: string) =>
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "orwasm-i13-wasmplugin-"));
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("orwasm wasmplugin", () => {
   for (const target of ["istio", "higress"] as const) {
