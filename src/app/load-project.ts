@@ -21,6 +21,13 @@ import {
 import { dotted } from "../project/locate.js";
 import { routeWarnings } from "../project/rules-nginx.js";
 import { checkRules } from "../project/rules.js";
+import {
+  cachedWasmPath,
+  ociCacheDir,
+  pullPlugin,
+  type RegistryAccess,
+} from "../oci/plugin-image.js";
+import { formatRef, parseImageRef } from "../oci/reference.js";
 
 /** The file name looked for when a folder is given. */
 export const PROJECT_FILE = "orwasm.yaml";
@@ -30,6 +37,12 @@ export interface LoadOptions {
   onProgress?: (line: string) => void;
   /** Paths in messages are shown relative to this folder (default: the process's). */
   cwd?: string;
+  /** Reads the image pins `orwasm lock` wrote into the project's lockfile (absolute path): tag → digest. */
+  imagePins?: (lockfile: string) => Promise<Map<string, string>>;
+  /** Refuse a plugin image tag that has no digest and no pin (`orwasm image`), instead of pulling the tag as it is now. */
+  requirePinnedImages?: boolean;
+  /** Registry access for plugin images (--insecure, Docker config); default: loopback plain, others https. */
+  registry?: RegistryAccess;
 }
 
 export interface LoadedProject {
@@ -97,6 +110,8 @@ export async function loadProject(file: string, opts: LoadOptions = {}): Promise
   const hostName = `wasm-nginx-module 0.7.0 + ${data.engine.vm}`;
 
   const plugins: ResolvedPlugin[] = [];
+  const images = new Map<number, NonNullable<ResolvedPlugin["image"]>>();
+  let pins: Promise<Map<string, string>> | undefined;
   for (const [i, p] of data.plugins.entries()) {
     const at = (...path: (string | number)[]) => ({
       file: shown,
@@ -127,10 +142,46 @@ export async function loadProject(file: string, opts: LoadOptions = {}): Promise
       );
     } else if (p.file) {
       wasmPath = resolve(dir, p.file);
+    } else if (p.image) {
+      if (problems.length > 0) continue; // do not pull for a project that is already rejected
+      let ref;
+      try {
+        ref = parseImageRef(p.image);
+      } catch (err) {
+        problems.push({ ...at("image"), message: (err as Error).message });
+        continue;
+      }
+      pins ??= opts.imagePins?.(resolve(dir, data.engine.lockfile)) ?? Promise.resolve(new Map());
+      const pin = ref.digest ? undefined : (await pins).get(p.image);
+      if (!ref.digest && !pin) {
+        if (opts.requirePinnedImages) {
+          problems.push({
+            ...at("image"),
+            message: `the tag ${p.image} is not pinned to a digest: run \`orwasm lock\` (it records the digest in the lockfile) or write ${p.image}@sha256:<manifest digest>`,
+          });
+          continue;
+        }
+        warnings.push({
+          ...at("image"),
+          severity: "warning",
+          message: `the tag ${p.image} is not pinned: using whatever it names now (run \`orwasm lock\` to pin it)`,
+        });
+      }
+      const cacheDir = ociCacheDir();
+      const pulled = await pullPlugin(pin ? { ...ref, digest: pin } : ref, {
+        ...opts.registry,
+        cacheDir,
+        onProgress: opts.onProgress,
+      });
+      opts.onProgress?.(
+        `plugin ${p.name}: ${formatRef({ ...ref, digest: pulled.digest }, { scheme: true })} (${pulled.layout}${pulled.cached ? ", cached" : ""})`,
+      );
+      wasmPath = cachedWasmPath(pulled.digest, cacheDir);
+      images.set(i, { ref: p.image, digest: pulled.digest, layout: pulled.layout });
     } else {
       continue; // the rules reported it
     }
-    const where = p.build ? at("build") : at("file");
+    const where = p.build ? at("build") : p.image ? at("image") : at("file");
     const read = await readRegularFile(wasmPath, MAX_PLUGIN_BYTES);
     if ("problem" in read) {
       problems.push({ ...where, message: `wasm file ${show(wasmPath)} ${read.problem}` });
@@ -155,6 +206,7 @@ export async function loadProject(file: string, opts: LoadOptions = {}): Promise
       wasmPath,
       sha256: createHash("sha256").update(bytes).digest("hex"),
       info,
+      ...(images.has(i) ? { image: images.get(i) } : {}),
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);

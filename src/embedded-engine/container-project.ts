@@ -17,7 +17,7 @@ export function containerPluginPath(name: string): string {
 }
 
 /**
- * The project data the container loads: plugins become `file: /app/plugins/NAME.wasm` (the container has no
+ * The project data the container loads: plugins (built, files or pulled images) become `file: /app/plugins/NAME.wasm` (the container has no
  * compiler), `mock: echo` is dropped (the smoke runner starts real echo containers under the upstreams' host names,
  * and the engine must proxy to them like nginx does), `$schema` (a host path), `smoke` and `tests` are dropped (the
  * engine would configure plugin contexts for test configs that nginx never sees). Everything else is kept, defaults
@@ -27,7 +27,7 @@ export function containerProjectData(project: Project): ProjectInput {
   const { $schema: _schema, smoke: _smoke, tests: _tests, ...data } = project.data;
   return {
     ...data,
-    plugins: data.plugins.map(({ build: _build, file: _file, ...p }) => ({
+    plugins: data.plugins.map(({ build: _build, file: _file, image: _image, ...p }) => ({
       ...p,
       file: containerPluginPath(p.name),
     })),

@@ -28,13 +28,25 @@ const entrySchema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits"),
 });
 
+/** A plugin image tag pinned to its manifest digest by `orwasm lock`. */
+const imagePinSchema = z.strictObject({
+  image: z
+    .string()
+    .regex(/^oci:\/\/[^\s@]+:[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "must be oci://REGISTRY/REPO:TAG"),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256: and 64 lowercase hex digits"),
+});
+
 const lockfileSchema = z.strictObject({
   lockfileVersion: z.literal(LOCKFILE_VERSION, {
     error: `this orwasm reads lockfileVersion ${LOCKFILE_VERSION}`,
   }),
   comment: z.string().optional(),
   artifacts: z.array(entrySchema),
+  images: z.array(imagePinSchema).optional(),
 });
+
+/** A pinned plugin image: `image` is the tag as the project names it, `digest` its manifest's. */
+export type ImagePin = z.output<typeof imagePinSchema>;
 
 /** One pinned artifact as the lockfile records it. */
 export type LockEntry = Artifact & { sha256: string };
@@ -43,6 +55,8 @@ export type LockEntry = Artifact & { sha256: string };
 export interface Lockfile {
   lockfileVersion: typeof LOCKFILE_VERSION;
   artifacts: LockEntry[];
+  /** Plugin images pinned by tag (absent when the project has none). */
+  images?: ImagePin[];
 }
 
 /** What the lockfile says to whoever opens it. */
@@ -88,7 +102,11 @@ export function parseLockfile(text: string, file: string): Lockfile {
     seen.set(key, i);
   });
   if (problems.length) throw new ConfigError(problems);
-  return { lockfileVersion: LOCKFILE_VERSION, artifacts: result.data.artifacts as LockEntry[] };
+  return {
+    lockfileVersion: LOCKFILE_VERSION,
+    artifacts: result.data.artifacts as LockEntry[],
+    ...(result.data.images ? { images: result.data.images } : {}),
+  };
 }
 
 /** Stable, reviewable text: artifacts in build order, one key order, two-space JSON, trailing newline. */
@@ -105,6 +123,13 @@ export function serializeLockfile(lock: Lockfile): string {
       url: a.url,
       sha256: a.sha256,
     })),
+    ...(lock.images?.length
+      ? {
+          images: [...lock.images]
+            .sort((a, b) => a.image.localeCompare(b.image))
+            .map((i) => ({ image: i.image, digest: i.digest })),
+        }
+      : {}),
   };
   return `${JSON.stringify(body, null, 2)}\n`;
 }
@@ -117,7 +142,14 @@ function compareEntries(a: LockEntry, b: LockEntry): number {
 
 /** sha256 of the lockfile's canonical text: the image label that says which pins built an engine. */
 export function lockfileSha256(lock: Lockfile): string {
-  return createHash("sha256").update(serializeLockfile(lock)).digest("hex");
+  // Only the engine's pins: a re-pinned plugin image must not rebuild the engine stages.
+  const engineOnly: Lockfile = { lockfileVersion: lock.lockfileVersion, artifacts: lock.artifacts };
+  return createHash("sha256").update(serializeLockfile(engineOnly)).digest("hex");
+}
+
+/** The digest `orwasm lock` pinned for a plugin image tag (`oci://REGISTRY/REPO:TAG`), if any. */
+export function imagePin(lock: Lockfile | undefined, image: string): string | undefined {
+  return lock?.images?.find((i) => i.image === image)?.digest;
 }
 
 /** Finds the entry pinning `key`, if any. */

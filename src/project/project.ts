@@ -10,6 +10,8 @@ export interface ResolvedPlugin {
   /** sha256 of the .wasm bytes, hex. */
   sha256: string;
   info: WasmInfo;
+  /** For a plugin from a registry: the reference as written and the manifest digest it was pulled at. */
+  image?: { ref: string; digest: string; layout: string };
 }
 
 export interface Project {

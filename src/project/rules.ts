@@ -23,9 +23,17 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
         `duplicate plugin name '${p.name}' (first declared at plugins.${first})`,
       );
     else pluginNames.set(p.name, i);
-    if (!p.file && !p.build)
-      add(["plugins", i], "needs `file` (a built .wasm) or `build` (a source folder)");
-    if (p.file && p.build) add(["plugins", i, "build"], "give either `file` or `build`, not both");
+    const sources = (["file", "build", "image"] as const).filter((k) => p[k] !== undefined);
+    if (sources.length === 0)
+      add(
+        ["plugins", i],
+        "needs `file` (a built .wasm), `build` (a source folder) or `image` (an oci:// image)",
+      );
+    if (sources.length > 1)
+      add(
+        ["plugins", i, sources[1]!],
+        `give one of \`file\`, \`build\` or \`image\`, not ${sources.map((k) => `\`${k}\``).join(" and ")}`,
+      );
     checkConfig(p.config, ["plugins", i, "config"], add);
   });
 
@@ -108,7 +116,30 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
     if (body && typeof body === "object" && "matches" in body)
       checkRegex(body.matches, ["smoke", i, "expect", "body", "matches"], add);
   });
+  checkDeployment(data, add);
   return out;
+}
+
+/** The deployment section against the rest: one way to target Istio workloads, Higress ingresses for real routes. */
+function checkDeployment(data: ProjectData, add: Add): void {
+  const istio = data.deployment?.istio;
+  if (istio?.selector && istio.targetRefs)
+    add(
+      ["deployment", "istio", "targetRefs"],
+      "give either `selector` or `targetRefs`, not both (Istio refuses a WasmPlugin with both)",
+    );
+  const higress = data.deployment?.higress;
+  if (higress) {
+    const paths = new Set(data.servers.flatMap((s) => s.routes.map((r) => r.path)));
+    for (const path of Object.keys(higress.ingress)) {
+      if (!paths.has(path))
+        add(
+          ["deployment", "higress", "ingress", path],
+          `no route has the path '${path}'${suggest(path, [...paths])}`,
+          true,
+        );
+    }
+  }
 }
 
 type Add = (path: PathKey[], message: string, atKey?: boolean) => void;

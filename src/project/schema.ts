@@ -30,6 +30,9 @@ const hostPortSchema = z
     if (why) ctx.addIssue({ code: "custom", message: why });
   });
 
+/** `plugins[].image`: an oci:// URL with a tag, a manifest digest, or both (parsed in full by src/oci/reference.ts). */
+const OCI_URL_PATTERN = /^oci:\/\/[^\s/@]+\/[^\s@]+(@sha256:[0-9a-f]{64})?$/;
+
 /** The failure policy: closed answers `status` and logs why; open logs and lets the request through. */
 export const failureSchema = z.union([
   z.enum(["closed", "open"]).transform((policy) => ({ policy, status: DEFAULT_FAILURE_STATUS })),
@@ -69,6 +72,16 @@ export const pluginSchema = z
         "the root context id the plugin registers (AssemblyScript: registerRootContext's name); wasm-nginx-module answers plugin_root_id with the name given to proxy_wasm.load, so it must match. Default: the plugin name",
       ),
     file: z.string().min(1).optional().describe("a built .wasm file, relative to the project file"),
+    image: z
+      .string()
+      .regex(
+        OCI_URL_PATTERN,
+        "must be oci://REGISTRY/REPO:TAG, oci://REGISTRY/REPO@sha256:<64 hex> or both (REPO:TAG@sha256:...)",
+      )
+      .optional()
+      .describe(
+        "the plugin as an OCI image (pushed by `orwasm plugin push`, Higress or any Istio-readable layout): oci://REGISTRY/REPO:TAG@sha256:DIGEST, the digest being the image manifest's. A tag without a digest is pinned by `orwasm lock`",
+      ),
     build: pluginBuildSchema
       .optional()
       .describe("build the plugin from source instead of naming a .wasm file"),
@@ -83,7 +96,13 @@ export const pluginSchema = z
     priority: z
       .int()
       .default(0)
-      .describe("plugins on a route run from the highest priority to the lowest"),
+      .describe("plugins on a route run from the highest priority to the lowest (within a phase)"),
+    phase: z
+      .enum(["authn", "authz", "stats"])
+      .optional()
+      .describe(
+        "where the plugin sits in the chain, as Istio and Higress place it: authn plugins run first, then authz, then stats, then plugins without a phase; priority orders plugins within a phase. On OpenResty this is the order on a route (every plugin still runs its callbacks in the usual nginx phases)",
+      ),
   })
   .describe("a proxy-wasm plugin");
 

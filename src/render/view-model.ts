@@ -166,7 +166,17 @@ export function buildViewModel(project: Project, target: EngineTarget): NginxCon
   };
 }
 
-/** The plugins of a route with their effective config, highest priority first (ties keep the route's order). */
+/** Istio's filter-chain order of WasmPlugin phases: AUTHN, AUTHZ, STATS, then plugins without a phase (before the router). */
+const PHASE_RANK = { authn: 0, authz: 1, stats: 2 } as const;
+
+function phaseRank(p: ResolvedPlugin): number {
+  return p.data.phase ? PHASE_RANK[p.data.phase] : 3;
+}
+
+/**
+ * The plugins of a route with their effective config: by phase (authn, authz, stats, none), then highest priority
+ * first (ties keep the route's order).
+ */
 export function routeSteps(
   route: RouteData,
   byName: Map<string, ResolvedPlugin>,
@@ -183,7 +193,12 @@ export function routeSteps(
       return { plugin, config: configText(override !== undefined ? override : plugin.data.config) };
     })
     .map((step, index) => ({ step, index }))
-    .sort((a, b) => b.step.plugin.data.priority - a.step.plugin.data.priority || a.index - b.index)
+    .sort(
+      (a, b) =>
+        phaseRank(a.step.plugin) - phaseRank(b.step.plugin) ||
+        b.step.plugin.data.priority - a.step.plugin.data.priority ||
+        a.index - b.index,
+    )
     .map(({ step }) => step);
 }
 

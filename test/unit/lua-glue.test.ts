@@ -126,6 +126,27 @@ servers:
       expect(calls).toEqual(["high", "tie2", "tie1", "low"]);
     });
 
+    it("runs plugins by phase first (authn, authz, stats, then none), by priority within a phase", () => {
+      const run = runLua(
+        conf(
+          `plugins:
+  - { name: plain, file: p.wasm, priority: 1000 }
+  - { name: stats, file: p.wasm, phase: stats, priority: 500 }
+  - { name: authz, file: p.wasm, phase: authz }
+  - { name: authn_low, file: p.wasm, phase: authn, priority: 1 }
+  - { name: authn_high, file: p.wasm, phase: authn, priority: 9 }
+servers:
+  - routes: [{ path: /, respond: {}, plugins: [plain, stats, authz, authn_low, authn_high] }]`,
+          { plain: REQ, stats: REQ, authz: REQ, authn_low: REQ, authn_high: REQ },
+        ),
+        { requests: [{ location: '"/"' }] },
+      );
+      const calls = run.events
+        .filter((e) => e.startsWith("call request_headers"))
+        .map((e) => e.split(" ")[2]);
+      expect(calls).toEqual(["authn_high", "authn_low", "authz", "stats", "plain"]);
+    });
+
     it("survives wasm.load returning nil at start-up, then fails requests closed with the configured status", () => {
       const run = runLua(
         conf(

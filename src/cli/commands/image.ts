@@ -49,7 +49,10 @@ Examples:
     )
     .action((projectArg, opts) =>
       run(async () => {
-        const { file, project } = await loadForCommand(projectArg, io, opts);
+        const { file, project } = await loadForCommand(projectArg, io, {
+          ...opts,
+          requirePinnedImages: true,
+        });
         const engineImage = opts.engineImage ?? project.data.engine.image;
         const needsDocker = !opts.dockerfileOnly || engineImage !== undefined;
         const docker = needsDocker ? await dockerImages() : undefined;

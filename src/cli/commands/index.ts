@@ -3,21 +3,25 @@ import type { Register } from "../command.js";
 import { registerConf } from "./conf.js";
 import { registerInspect } from "./inspect.js";
 import { registerPlugin } from "./plugin.js";
+import { registerPluginOci } from "./plugin-oci.js";
 import { registerBuildScript } from "./build-script.js";
 import { registerLock } from "./lock.js";
 import { registerImage } from "./image.js";
 import { registerSmoke } from "./smoke.js";
 import { registerTest } from "./test.js";
 import { registerDev } from "./dev.js";
+import { registerWasmPlugin } from "./wasmplugin.js";
 
 export const commands: Register[] = [
   registerConf,
   registerInspect,
   registerPlugin,
+  registerPluginOci,
   registerBuildScript,
   registerLock,
   registerImage,
   registerSmoke,
   registerTest,
   registerDev,
+  registerWasmPlugin,
 ];
