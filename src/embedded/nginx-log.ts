@@ -53,3 +53,9 @@ export function errorLogLine(now: Date, level: NginxLevel, pid: number, message:
   const time = `${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}`;
   return `${date} ${time} [${level}] ${pid}#${pid}: ${message}`;
 }
+
+/** What the engine logs when a SIGHUP reload swapped in the new version (`orwasm reload` waits for it). */
+export const RELOADED = "orwasm: reloaded, the new version serves new requests";
+
+/** What the engine logs when a SIGHUP reload was refused, after the reasons. */
+export const RELOAD_REFUSED = "orwasm: reload refused, the previous version keeps serving";

@@ -3,6 +3,7 @@ import type { Problem } from "../errors.js";
 import type { PathKey } from "./locate.js";
 import { dotted } from "./locate.js";
 import type { ProjectData } from "./schema.js";
+import { checkKubernetesRules } from "./rules-kubernetes.js";
 
 type Where = (path: readonly PathKey[], atKey?: boolean) => { line: number; col: number };
 
@@ -115,6 +116,7 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
     if (body && typeof body === "object" && "matches" in body)
       checkRegex(body.matches, ["smoke", i, "expect", "body", "matches"], add);
   });
+  out.push(...checkKubernetesRules(data, file, where));
   return out;
 }
 
