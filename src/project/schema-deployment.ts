@@ -55,6 +55,13 @@ export const kubernetesDeploymentSchema = z.strictObject({
     .describe(
       "extra labels on every object and pod (app.kubernetes.io/name and instance are always set)",
     ),
+  env: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
+      z.string(),
+    )
+    .default({})
+    .describe("environment variables of the gateway container"),
   replicas: z
     .int()
     .min(1)

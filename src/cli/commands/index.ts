@@ -9,6 +9,7 @@ import { registerImage } from "./image.js";
 import { registerSmoke } from "./smoke.js";
 import { registerTest } from "./test.js";
 import { registerDev } from "./dev.js";
+import { registerK8s } from "./k8s.js";
 
 export const commands: Register[] = [
   registerConf,
@@ -20,4 +21,5 @@ export const commands: Register[] = [
   registerSmoke,
   registerTest,
   registerDev,
+  registerK8s,
 ];
