@@ -28,9 +28,12 @@ function files(yaml = YAML, image = DIGEST): Record<string, string> {
 }
 
 /** Rewrites one file's object with `edit`, keeping everything else as rendered. */
-function edited(name: string, edit: (o: Record<string, any>) => void): Record<string, string> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests reach into arbitrary manifest fields
+type Obj = Record<string, any>;
+
+function edited(name: string, edit: (o: Obj) => void): Record<string, string> {
   const out = files();
-  const obj = parse(out[name]!) as Record<string, any>;
+  const obj = parse(out[name]!) as Obj;
   edit(obj);
   out[name] = stringify(obj);
   return out;
