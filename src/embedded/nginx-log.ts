@@ -59,3 +59,6 @@ export const RELOADED = "orwasm: reloaded, the new version serves new requests";
 
 /** What the engine logs when a SIGHUP reload was refused, after the reasons. */
 export const RELOAD_REFUSED = "orwasm: reload refused, the previous version keeps serving";
+
+/** Where the engine writes each SIGHUP reload's outcome: `N reloaded|refused`, then the reasons, one per line. */
+export const RELOAD_STATUS_FILE = "/tmp/orwasm-reload-status";

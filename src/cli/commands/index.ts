@@ -10,6 +10,7 @@ import { registerSmoke } from "./smoke.js";
 import { registerTest } from "./test.js";
 import { registerDev } from "./dev.js";
 import { registerK8s } from "./k8s.js";
+import { registerReload } from "./reload.js";
 
 export const commands: Register[] = [
   registerConf,
@@ -22,4 +23,5 @@ export const commands: Register[] = [
   registerTest,
   registerDev,
   registerK8s,
+  registerReload,
 ];
