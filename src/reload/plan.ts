@@ -85,7 +85,11 @@ while [ "$i" -lt 200 ]; do
   sleep 0.1
   i=$((i + 1))
 done
+# nginx sets its own SIGQUIT handler (a background job starts with SIGQUIT ignored); anything else gets SIGKILL.
 kill -QUIT "$pid" 2>/dev/null
+i=0
+while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+kill -KILL "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 cat "$stage/validate-error.log" "$stage/validate-stderr.log" 2>/dev/null
 echo "orwasm-validate: $result"
