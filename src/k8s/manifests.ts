@@ -107,6 +107,18 @@ export function renderManifests(input: ManifestInput): Manifests {
 
   const nginxConf = renderNginxConf(project, input.target);
   const orwasmYaml = containerProjectYaml(project);
+  // The API server refuses a ConfigMap over 1 MiB (the object, so keep a margin for metadata).
+  const confBytes = Buffer.byteLength(nginxConf) + Buffer.byteLength(orwasmYaml);
+  if (confBytes > 1_000_000)
+    throw new ConfigError([
+      {
+        file: project.file,
+        line: 1,
+        col: 1,
+        path: "servers",
+        message: `nginx.conf and orwasm.yaml take ${confBytes} bytes; a ConfigMap holds at most 1 MiB: split the gateway or shorten plugin configs`,
+      },
+    ]);
   const confHash = createHash("sha256")
     .update(nginxConf)
     .update("\0")

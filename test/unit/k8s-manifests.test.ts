@@ -6,6 +6,7 @@ import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { renderManifests } from "../../src/k8s/manifests.js";
 import { validateManifests } from "../../src/k8s/validate.js";
+import { podRun } from "../../src/k8s/kubelet.js";
 import { defaultTarget } from "../../src/render/target.js";
 import { ConfigError } from "../../src/errors.js";
 import { projectFrom } from "../helpers/project.js";
@@ -81,6 +82,66 @@ describe("Kubernetes manifest validation", () => {
     expect(() => files(YAML.replace("8080", "8099"))).toThrow(
       /health listener needs a port of its own/,
     );
+  });
+});
+
+describe("the kubelet's view of the Deployment (src/k8s/kubelet.ts)", () => {
+  const tuned = () => {
+    const p = projectFrom(
+      `${YAML}deployment:
+  kubernetes: { env: { TZ: UTC }, drain: { preStopSeconds: 3, longestRequestSeconds: 30 } }
+`,
+      {},
+    );
+    return renderManifests({
+      project: p,
+      target: defaultTarget(p),
+      image: DIGEST,
+      projectLabel: "x",
+    });
+  };
+
+  it("derives argv, user, env, ports, probes, files and emptyDirs from the manifest text", () => {
+    const run = podRun(tuned());
+    expect(run.image).toBe(DIGEST);
+    expect(run.argv).toEqual([
+      "nginx",
+      "-p",
+      "/usr/local/openresty/nginx",
+      "-c",
+      "/etc/orwasm/nginx.conf",
+      "-g",
+      "daemon off;",
+    ]);
+    expect(run.user).toBe("10001:10001");
+    expect(run.env).toEqual({ TZ: "UTC" });
+    expect(run.ports).toEqual({ http: 8080, health: 8099 });
+    expect(run.readiness).toEqual({ path: "/orwasm/ready", port: 8099, periodSeconds: 5 });
+    expect(run.preStop).toEqual(["sleep", "3"]);
+    expect(run.terminationGracePeriodSeconds).toBe(38);
+    expect(run.files.find((f) => f.path === "/etc/orwasm/nginx.conf")!.content).toContain(
+      "listen 8099;",
+    );
+    expect(run.emptyDirs).toEqual(
+      expect.arrayContaining(["/tmp", "/usr/local/openresty/nginx/client_body_temp"]),
+    );
+  });
+
+  it("follows an edit of the manifest, and refuses a mount whose volume is missing", () => {
+    const files = tuned();
+    const obj = parse(files["deployment.yaml"]!) as Obj;
+    obj.spec.template.spec.containers[0].securityContext.runAsUser = 4242;
+    obj.spec.template.spec.volumes = obj.spec.template.spec.volumes.filter(
+      (v: Obj) => v.name !== "tmp",
+    );
+    files["deployment.yaml"] = stringify(obj);
+    expect(() => podRun(files)).toThrow(/volumeMount tmp names no volume/);
+    obj.spec.template.spec.containers[0].volumeMounts =
+      obj.spec.template.spec.containers[0].volumeMounts.filter((m: Obj) => m.name !== "tmp");
+    files["deployment.yaml"] = stringify(obj);
+    const run = podRun(files);
+    expect(run.user).toBe("4242:10001");
+    expect(run.emptyDirs).not.toContain("/tmp");
   });
 });
 
