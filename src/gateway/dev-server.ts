@@ -158,10 +158,7 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
         const next = await load();
         if (opts.strictReload && next.gateway.problems.length > 0) {
           await next.gateway.close();
-          throw new OrwasmError(
-            "config",
-            `the new version is not ready: ${next.gateway.problems.join("; ")}`,
-          );
+          throw new OrwasmError("config", next.gateway.problems.join("\n"));
         }
         const old = current;
         current = next;

@@ -22,6 +22,7 @@ import { loadDuringSwap, msToFirst, type LoadOutcome } from "../helpers/reload-l
 import { skipReason } from "../helpers/skip.js";
 import { wat } from "../helpers/wat.js";
 import { sendHttp } from "../../src/smoke/http.js";
+import { runCli } from "../helpers/cli.js";
 
 const avail = await dockerAvailable();
 const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
@@ -183,6 +184,45 @@ describe.skipIf(skip)(`orwasm reload under load${skip ? ` (skipped: ${skip})` : 
       layout: { target, confPath: `${target.prefix}/conf/nginx.conf`, nginxBin: "nginx" },
     };
   });
+
+  it("orwasm reload on the command line: swaps, refuses a broken version with exit 2 and the reason, exits 4 without a container", async () => {
+    const v1 = await project("v1");
+    const tag = "orwasm-i14-reload:cli";
+    await buildEmbeddedGatewayImage(port, v1, tag);
+    images.push(tag);
+    const name = `orwasm-i14-reload-cli-${process.pid}`;
+    const { url } = await start(tag, name);
+    const header = async () => {
+      const u = new URL(url);
+      return (
+        await sendHttp({
+          host: u.hostname,
+          port: Number(u.port),
+          method: "GET",
+          path: "/",
+          headers: {},
+          timeoutMs: 5000,
+        })
+      ).headers["x-hello"];
+    };
+    expect(await header()).toBe("v1");
+    await project("v2");
+    const ok = await runCli(["reload", dir, "-c", name, "--json"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ container: name, engine: "embedded" });
+    expect(await header()).toBe("v2");
+    await project("broken");
+    const refused = await runCli(["reload", dir, "-c", name]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /keeps serving the previous one:\n\s+plugin add_header failed to load from \/app\/plugins\/add_header\.wasm: .*unreachable/,
+    );
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(await header()).toBe("v2");
+    const none = await runCli(["reload", dir, "-c", `orwasm-i14-no-such-${process.pid}`]);
+    expect(none.code).toBe(4);
+    expect(none.stderr).toMatch(/no running container orwasm-i14-no-such/);
+  }, 300_000);
 
   describe.skipIf(skipReal)(
     `on ${realEngine ?? "a real engine image"}${skipReal ? ` (skipped: ${skipReal})` : ""}`,
