@@ -28,6 +28,7 @@ benches.push(await optional("host", "./host.js", "benchHost"));
 benches.push(await optional("dev", "./dev.js", "benchDev"));
 benches.push(await optional("image", "./image.js", "benchImage"));
 benches.push(await optional("oci", "./oci.js", "benchOci"));
+benches.push(await optional("reload", "./reload.js", "benchReload"));
 
 const only = process.argv.slice(2);
 for (const b of benches) {

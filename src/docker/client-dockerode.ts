@@ -15,12 +15,18 @@ import { dockerodeImages } from "./images-dockerode.js";
 import { demuxDockerLogs } from "./logs.js";
 import type { DockerNetworks } from "./networks.js";
 
-let connecting: Promise<DockerClient> | undefined;
+let connecting: Promise<{ dockerode: Docker; host: string }> | undefined;
 
-/** Connects to Docker once per process; a daemon that does not answer is a DockerError saying how to start one. */
-export function connectDocker(): Promise<DockerClient> {
+/**
+ * The daemon, found once per process; a daemon that does not answer is a DockerError saying how to start one.
+ * Adapters in src/docker that need more of Docker than the client's concepts (reload's exec and archives) take it.
+ */
+export function connectDockerode(): Promise<{ dockerode: Docker; host: string }> {
   connecting ??= getContainerRuntimeClient().then(
-    (client) => dockerClientOver(client.container.dockerode, client.info.containerRuntime.host),
+    (client) => ({
+      dockerode: client.container.dockerode,
+      host: client.info.containerRuntime.host,
+    }),
     (err: unknown) => {
       connecting = undefined;
       throw dockerFailure(
@@ -30,6 +36,12 @@ export function connectDocker(): Promise<DockerClient> {
     },
   );
   return connecting;
+}
+
+/** The one Docker client, over the daemon connectDockerode finds. */
+export async function connectDocker(): Promise<DockerClient> {
+  const { dockerode, host } = await connectDockerode();
+  return dockerClientOver(dockerode, host);
 }
 
 /** The client over a dockerode instance; `host` is where published ports are reached. */

@@ -25,6 +25,15 @@ export interface EngineListen {
 /** A serving engine. */
 export interface RunningEngine {
   urls: string[];
+  /** The health listener's URL, when the project has `deployment.kubernetes`. */
+  healthUrl?: string;
+  /**
+   * Reloads the project file and plugins like nginx on SIGHUP: the new version serves new requests once every
+   * plugin loaded and configured; otherwise the old one keeps serving and the log says why. Resolves true on a swap.
+   */
+  reload(reason: string): Promise<boolean>;
+  /** Why the last reload was refused, until one succeeds. */
+  readonly lastReloadError: string | undefined;
   /** Stops accepting, lets requests in flight finish, frees the plugin instances. */
   close(): Promise<void>;
 }
@@ -40,7 +49,7 @@ export async function serveEmbedded(
   listen: EngineListen = {},
 ): Promise<RunningEngine> {
   const cwd = dirname(file);
-  const minLevel = await prebuiltOnly(file, cwd);
+  const { minLevel, healthPort } = await prebuiltOnly(file, cwd);
   const log = (text: string) => {
     for (const r of routeDevLog(text)) {
       if (r.stream === "access") io.out(r.message);
@@ -53,10 +62,16 @@ export async function serveEmbedded(
     watch: false,
     cwd,
     log,
+    healthPort: healthPort === undefined ? undefined : listen.port === 0 ? 0 : healthPort,
+    strictReload: true,
   });
   // Always written whatever the level: it tells a reader (and a wait strategy) the engine is up.
   io.err(
-    errorLine(io, "notice", `orwasm embedded engine ready, serving ${server.urls.join(", ")}`),
+    errorLine(
+      io,
+      "notice",
+      `orwasm embedded engine ready, serving ${server.urls.join(", ")}${server.healthUrl ? `, health on ${server.healthUrl}` : ""}`,
+    ),
   );
   return server;
 }
@@ -77,16 +92,20 @@ function errorLine(io: EngineIo, level: NginxLevel, message: string): string {
 }
 
 /**
- * Refuses `build:` plugins before the loader would try to compile them, and returns the error-log level. A file that
- * does not parse is left to the loader, which reports every problem with its position.
+ * Refuses `build:` plugins before the loader would try to compile them, and returns the error-log level and the
+ * health port (`deployment.kubernetes.health.port`). A file that does not parse is left to the loader, which reports
+ * every problem with its position.
  */
-async function prebuiltOnly(file: string, cwd: string): Promise<NginxLevel> {
+async function prebuiltOnly(
+  file: string,
+  cwd: string,
+): Promise<{ minLevel: NginxLevel; healthPort?: number }> {
   // Read as the loader reads it (regular file, size limit, UTF-8): a FIFO must not block here.
   const text = await readProjectText(file, file).catch(() => undefined);
-  if (text === undefined) return "warn";
+  if (text === undefined) return { minLevel: "warn" };
   const shown = relative(cwd, file) || file;
   const parsed = parseProjectText(text, shown);
-  if (!parsed.data) return "warn";
+  if (!parsed.data) return { minLevel: "warn" };
   const problems: Problem[] = [];
   parsed.data.plugins.forEach((p, i) => {
     if (!p.build) return;
@@ -98,5 +117,8 @@ async function prebuiltOnly(file: string, cwd: string): Promise<NginxLevel> {
     });
   });
   if (problems.length > 0) throw new ConfigError(problems);
-  return parsed.data.gateway.errorLogLevel;
+  return {
+    minLevel: parsed.data.gateway.errorLogLevel,
+    healthPort: parsed.data.deployment?.kubernetes?.health.port,
+  };
 }

@@ -19,6 +19,13 @@ export interface DevOptions extends Omit<EmbeddedOptions, "dispatcher"> {
   /** One line per event (requests, reloads, plugin logs). */
   log: (line: string) => void;
   cwd?: string;
+  /** Serve orwasm's health listener (/orwasm/ready, /orwasm/live) on this port, as nginx.conf does for Kubernetes. */
+  healthPort?: number;
+  /**
+   * Refuse a reload whose plugins do not all load and configure (keep serving the previous version), as
+   * `orwasm reload` does for nginx by validating the new generation first. Default false (`orwasm dev` swaps anyway).
+   */
+  strictReload?: boolean;
 }
 
 /** A gateway generation: served until replaced, closed when its last request finished. */
@@ -41,7 +48,11 @@ class Generation {
 /** A running dev server: its URLs, a way to reload by hand (tests) and to stop. */
 export interface DevServer {
   urls: string[];
+  /** The health listener's URL when `healthPort` was given. */
+  healthUrl?: string;
   reload(reason: string): Promise<boolean>;
+  /** Why the last reload was refused (one line per problem), until a reload succeeds. */
+  readonly lastReloadError: string | undefined;
   close(): Promise<void>;
 }
 
@@ -68,6 +79,21 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
     servers.push(server);
     const a = server.address() as AddressInfo;
     urls.push(`http://${a.address.includes(":") ? `[${a.address}]` : a.address}:${a.port}`);
+  }
+
+  let healthUrl: string | undefined;
+  if (opts.healthPort !== undefined) {
+    const server = createServer((req, res) => {
+      const { status, body } = healthAnswer(req.url ?? "/", current.gateway);
+      res.writeHead(status, { "content-type": "text/plain" }).end(body);
+    });
+    await new Promise<void>((ok, fail) => {
+      server.once("error", fail);
+      server.listen(opts.healthPort, opts.host ?? "127.0.0.1", () => ok());
+    });
+    servers.push(server);
+    const a = server.address() as AddressInfo;
+    healthUrl = `http://${a.address.includes(":") ? `[${a.address}]` : a.address}:${a.port}`;
   }
 
   async function serve(index: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -123,15 +149,21 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
   }
 
   let reloading: Promise<boolean> | undefined;
+  let lastReloadError: string | undefined;
   const reload = (reason: string): Promise<boolean> => {
     reloading = (reloading ?? Promise.resolve(true)).then(async () => {
       const t0 = performance.now();
       opts.log(`reloading (${reason})`);
       try {
         const next = await load();
+        if (opts.strictReload && next.gateway.problems.length > 0) {
+          await next.gateway.close();
+          throw new OrwasmError("config", next.gateway.problems.join("\n"));
+        }
         const old = current;
         current = next;
         old.retire();
+        lastReloadError = undefined;
         opts.log(
           `reloaded in ${Math.round(performance.now() - t0)} ms: ${next.project.plugins.map((p) => `${p.data.name} (${p.sha256.slice(0, 8)})`).join(", ") || "no plugins"}`,
         );
@@ -143,6 +175,7 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
             : err instanceof OrwasmError
               ? err.message
               : String(err);
+        lastReloadError = text;
         opts.log(`reload failed; still serving the previous version:\n${text}`);
         return false;
       }
@@ -166,7 +199,11 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
 
   return {
     urls,
+    healthUrl,
     reload,
+    get lastReloadError() {
+      return lastReloadError;
+    },
     async close() {
       await watcher?.close();
       await Promise.all(
@@ -182,6 +219,26 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
       await reloading;
       current.retire();
     },
+  };
+}
+
+/**
+ * What the health listener answers, word for word what the nginx.conf glue answers (one worker here):
+ * /orwasm/ready is 200 only when every plugin loaded and configured, /orwasm/live is 200 while serving.
+ */
+export function healthAnswer(
+  path: string,
+  gateway: Pick<EmbeddedGateway, "problems" | "contextCount" | "project">,
+): { status: number; body: string } {
+  const route = path.split("?")[0];
+  if (route === "/orwasm/live") return { status: 200, body: "alive\n" };
+  if (route !== "/orwasm/ready") return { status: 404, body: "404 Not Found\n" };
+  if (gateway.problems.length > 0)
+    return { status: 503, body: `not ready:\nworker 0: ${gateway.problems.join("; ")}\n` };
+  const plugins = gateway.project.plugins.length;
+  return {
+    status: 200,
+    body: `ready: 1 workers, ${plugins} plugins, ${gateway.contextCount} contexts\n`,
   };
 }
 

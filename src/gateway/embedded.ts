@@ -52,6 +52,8 @@ export class EmbeddedGateway {
     private readonly live: Map<string, Live>,
     readonly startup: LogEntry[],
     private readonly options: EmbeddedOptions,
+    /** Why this gateway is not ready (as the health listener says it): each plugin that did not load or configure. */
+    readonly problems: string[],
   ) {
     this.byName = new Map(project.plugins.map((p) => [p.data.name, p]));
   }
@@ -78,8 +80,11 @@ export class EmbeddedGateway {
   static async start(project: Project, options: EmbeddedOptions = {}): Promise<EmbeddedGateway> {
     const live = new Map<string, Live>();
     const startup: LogEntry[] = [];
-    const host = (plugin: string, message: string): void =>
-      void startup.push({ level: "error", message, source: "host", plugin });
+    const problems: string[] = [];
+    const host = (plugin: string, problem: string): void => {
+      problems.push(problem);
+      startup.push({ level: "error", message: `orwasm: ${problem}`, source: "host", plugin });
+    };
     for (const p of project.plugins) {
       const entry: Live = { plugin: undefined, contexts: new Map() };
       live.set(p.data.name, entry);
@@ -95,7 +100,7 @@ export class EmbeddedGateway {
       } catch (err) {
         host(
           p.data.name,
-          `orwasm: plugin ${p.data.name} failed to load from ${p.wasmPath}: ${(err as Error).message}`,
+          `plugin ${p.data.name} failed to load from ${p.wasmPath}: ${(err as Error).message}`,
         );
         continue;
       }
@@ -106,13 +111,13 @@ export class EmbeddedGateway {
           entry.contexts.set(config, undefined);
           host(
             p.data.name,
-            `orwasm: plugin ${p.data.name} rejected its configuration: ${(err as Error).message}`,
+            `plugin ${p.data.name} rejected its configuration: ${(err as Error).message}`,
           );
         }
       }
       startup.push(...entry.plugin.drainHostLogs());
     }
-    return new EmbeddedGateway(project, live, startup, options);
+    return new EmbeddedGateway(project, live, startup, options, problems);
   }
 
   /** Serves one request on `server` (an index into the project's servers), as nginx would route it. */
@@ -194,6 +199,13 @@ export class EmbeddedGateway {
     });
     outcome.logs.unshift(...missing);
     return outcome;
+  }
+
+  /** The plugin contexts configured (one per distinct plugin and config), as the health listener counts them. */
+  get contextCount(): number {
+    let n = 0;
+    for (const l of this.live.values()) n += l.contexts.size;
+    return n;
   }
 
   async close(): Promise<void> {

@@ -53,3 +53,12 @@ export function errorLogLine(now: Date, level: NginxLevel, pid: number, message:
   const time = `${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}`;
   return `${date} ${time} [${level}] ${pid}#${pid}: ${message}`;
 }
+
+/** What the engine logs when a SIGHUP reload swapped in the new version (`orwasm reload` waits for it). */
+export const RELOADED = "orwasm: reloaded, the new version serves new requests";
+
+/** What the engine logs when a SIGHUP reload was refused, after the reasons. */
+export const RELOAD_REFUSED = "orwasm: reload refused, the previous version keeps serving";
+
+/** Where the engine writes each SIGHUP reload's outcome: `N reloaded|refused`, then the reasons, one per line. */
+export const RELOAD_STATUS_FILE = "/tmp/orwasm-reload-status";

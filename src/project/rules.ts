@@ -5,6 +5,7 @@ import { dotted } from "./locate.js";
 import { pcreToJs } from "./pcre.js";
 import { checkNginxRules } from "./rules-nginx.js";
 import type { ProjectData } from "./schema.js";
+import { checkKubernetesRules } from "./rules-kubernetes.js";
 
 type Where = (path: readonly PathKey[], atKey?: boolean) => { line: number; col: number };
 
@@ -117,6 +118,7 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
       checkRegex(body.matches, ["smoke", i, "expect", "body", "matches"], add);
   });
   checkDeployment(data, add);
+  out.push(...checkKubernetesRules(data, file, where));
   return out;
 }
 

@@ -41,6 +41,14 @@ export interface NginxConfView {
     responseBody: string;
   }[];
   servers: { listen: string; serverNames: string; locations: LocationView[] }[];
+  /** orwasm's health listener (`deployment.kubernetes.health`), or false when the project has no Kubernetes section. */
+  health: { listen: string } | false;
+}
+
+/** What a caller may change in the rendering beyond the project and target (a reload's throwaway validation). */
+export interface RenderOverrides {
+  /** The health listener's `listen` value; false leaves it out. Default: from `deployment.kubernetes.health`. */
+  health?: { listen: string } | false;
 }
 
 export interface LocationView {
@@ -59,7 +67,11 @@ export function pluginRuntimePath(target: EngineTarget, name: string): string {
   return `${target.pluginDir}/${name}.wasm`;
 }
 
-export function buildViewModel(project: Project, target: EngineTarget): NginxConfView {
+export function buildViewModel(
+  project: Project,
+  target: EngineTarget,
+  overrides: RenderOverrides = {},
+): NginxConfView {
   const { data } = project;
   const byName = new Map(project.plugins.map((p) => [p.data.name, p]));
   const contexts: NginxConfView["contexts"] = [];
@@ -163,7 +175,14 @@ export function buildViewModel(project: Project, target: EngineTarget): NginxCon
     contexts,
     routes,
     servers,
+    health: overrides.health ?? healthListen(project),
   };
+}
+
+/** The health listener a project's Kubernetes section asks for, or false. */
+function healthListen(project: Project): NginxConfView["health"] {
+  const k = project.data.deployment?.kubernetes;
+  return k ? { listen: String(k.health.port) } : false;
 }
 
 /** Istio's filter-chain order of WasmPlugin phases: AUTHN, AUTHZ, STATS, then plugins without a phase (before the router). */

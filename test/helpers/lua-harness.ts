@@ -50,6 +50,8 @@ export interface Scenario {
   callFails?: string[];
   /** `plugin` whose request-headers call sends a local response with this status (the module calls ngx.exit itself). */
   localResponse?: Record<string, number>;
+  /** What ngx.worker.count() answers (default 1); init_worker runs once, as worker 0. */
+  workerCount?: number;
   /** Requests to run, each against a location (as written after `location`). */
   requests?: { location: string; body?: string; bodyFile?: string; chunks?: string[] }[];
 }
@@ -100,13 +102,18 @@ ngx = {
   ERR = "err", WARN = "warn", NOTICE = "notice", INFO = "info", ERROR = "NGX_ERROR",
   log = function(level, ...) ev("log", level, (table.concat({...}):gsub("\\n", " "))) end,
   exit = function(code) ev("exit", code); error(EXIT) end,
-  print = function(s) ev("print", hex(s)) end,
+  print = function(...) ev("print", hex(table.concat({...}))) end,
   req = {
     read_body = function() ev("read_body") end,
     get_body_data = function() return current.body end,
     get_body_file = function() return current.body_file end,
   },
   arg = {},
+  worker = { id = function() return 0 end, count = function() return ${scenario.workerCount ?? 1} end },
+  shared = { orwasm_health = (function()
+    local d = {}
+    return { get = function(_, k) return d[k] end, set = function(_, k, v) d[k] = v; return true end }
+  end)() },
 }
 local status
 setmetatable(ngx, {

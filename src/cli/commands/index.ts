@@ -11,6 +11,8 @@ import { registerSmoke } from "./smoke.js";
 import { registerTest } from "./test.js";
 import { registerDev } from "./dev.js";
 import { registerWasmPlugin } from "./wasmplugin.js";
+import { registerK8s } from "./k8s.js";
+import { registerReload } from "./reload.js";
 
 export const commands: Register[] = [
   registerConf,
@@ -24,4 +26,6 @@ export const commands: Register[] = [
   registerTest,
   registerDev,
   registerWasmPlugin,
+  registerK8s,
+  registerReload,
 ];

@@ -1,0 +1,83 @@
+// `orwasm reload`: new plugins and configs into a running gateway container, reloaded gracefully (nginx HUP after a
+// throwaway validation, or the embedded engine's SIGHUP); a new version that is not ready leaves the old one serving.
+import { loadForCommand } from "../project-arg.js";
+import { defaultTarget } from "../../render/target.js";
+import { dockerImages } from "../docker-images.js";
+import { dockerReloadTarget } from "../../reload/docker-target.js";
+import { probeEngine } from "../../engine/probe-run.js";
+import { reloadGateway, type NginxLayout } from "../../reload/reload.js";
+import type { Register } from "../command.js";
+
+export const registerReload: Register = (program, io, run) => {
+  program
+    .command("reload")
+    .description(
+      "swap a running gateway container's plugins and configs without dropping a request",
+    )
+    .argument("[project]", "orwasm.yaml or a folder holding one", ".")
+    .requiredOption("-c, --container <name>", "the running gateway container (Docker name or id)")
+    .option(
+      "--engine-image <image>",
+      "the container runs an image built with `orwasm image --engine-image IMAGE`: use that engine's layout",
+    )
+    .option(
+      "--conf-path <path>",
+      "the serving nginx.conf in the container (default: <prefix>/conf/nginx.conf)",
+    )
+    .option("--json", "print a JSON result")
+    .addHelpText(
+      "after",
+      `
+nginx: the new plugins go to /tmp/orwasm-gen-<id>/ in the container, and a copy of the new
+nginx.conf that listens on unix sockets only is started in a throwaway nginx there, because a
+wasm plugin loads in init_worker (nginx -t never runs it, and a HUP keeps the old workers only
+when the conf does not parse). Only when its worker reports every plugin loaded and configured
+is the serving nginx.conf replaced and nginx sent SIGHUP: new workers load the new plugins, old
+workers finish their requests and exit; the command returns once they are gone.
+Embedded engine (orwasm/embedded images): the files are replaced and the engine reloads on
+SIGHUP, keeping the previous version when the new one is not ready (the files are put back).
+A refused reload exits 2 with the plugin's reason; the gateway kept serving the old version.
+On Kubernetes prefer a rolling update (orwasm k8s with the new image digest): see docs/kubernetes.md.
+
+Examples:
+  $ orwasm reload -c my-gateway                       # the project in this folder
+  $ orwasm reload examples/add-header -c gw --json
+  $ orwasm reload -c gw --engine-image my-openresty-wasm:1.0`,
+    )
+    .action(
+      (
+        projectArg: string,
+        opts: { container: string; engineImage?: string; confPath?: string; json?: boolean },
+      ) =>
+        run(async () => {
+          const { project } = await loadForCommand(projectArg, io, opts);
+          let layout: NginxLayout;
+          if (opts.engineImage) {
+            const probed = await probeEngine(await dockerImages(), opts.engineImage, project, (l) =>
+              io.err(`${l}\n`),
+            );
+            layout = {
+              target: probed.target,
+              confPath: probed.confPath,
+              nginxBin: probed.nginxBin,
+            };
+          } else {
+            const target = defaultTarget(project);
+            layout = { target, confPath: `${target.prefix}/conf/nginx.conf`, nginxBin: "nginx" };
+          }
+          if (opts.confPath) layout.confPath = opts.confPath;
+          const c = await dockerReloadTarget(opts.container);
+          const result = await reloadGateway(c, project, layout, {
+            onLine: (l) => io.err(`${l}\n`),
+          });
+          if (opts.json) {
+            io.out(`${JSON.stringify({ container: opts.container, ...result }, null, 2)}\n`);
+            return 0;
+          }
+          io.out(
+            `reloaded ${opts.container} (${result.engine}) to generation ${result.generation} in ${Math.round(result.ms)} ms\n`,
+          );
+          return 0;
+        }),
+    );
+};
