@@ -191,7 +191,9 @@ function watchedPaths(file: string, project: Project): string[] {
   const out = new Set([file]);
   for (const p of project.data.plugins) {
     if (p.file) out.add(resolve(dir, p.file));
-    if (p.build) out.add(resolve(dir, p.build.dir, dirname(p.build.entry)));
+    if (p.build?.lang === "go")
+      out.add(resolve(dir, p.build.dir)); // go.mod, go.sum and every package
+    else if (p.build) out.add(resolve(dir, p.build.dir, dirname(p.build.entry)));
   }
   return [...out];
 }

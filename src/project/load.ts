@@ -8,7 +8,7 @@ import { hostProfiles } from "../hosts/wasm-nginx-module-0.7.0.js";
 import { auditPlugin } from "../inspect/audit.js";
 import { NotWasmError, readWasmInfo } from "../inspect/read-wasm.js";
 import { importSignatures } from "../inspect/wasm-signatures.js";
-import { buildPlugin, defaultPluginOutFile } from "../plugins/index.js";
+import { buildTarget, targetFor } from "../plugins/index.js";
 import { parseProjectText } from "./parse.js";
 import type { Project, ResolvedPlugin } from "./project.js";
 import { checkRules } from "./rules.js";
@@ -85,13 +85,13 @@ export async function loadProject(file: string, opts: LoadOptions = {}): Promise
         continue;
       }
       if (problems.length > 0) continue; // do not spend a compile on a project that is already rejected
-      wasmPath = defaultPluginOutFile(dir, p.build.dir, p.name);
+      const target = targetFor(dir, p.name, p.build);
+      wasmPath = target.outFile;
       opts.onProgress?.(`building plugin ${p.name} (${p.build.lang}) from ${show(srcDir)}`);
-      const built = await buildPlugin({
-        lang: p.build.lang,
-        dir: srcDir,
-        entry: p.build.entry,
-        outFile: wasmPath,
+      const built = await buildTarget(target, {
+        onLog: (line) => {
+          if (line.startsWith("warning:")) opts.onProgress?.(`plugin ${p.name}: ${line}`);
+        },
       });
       opts.onProgress?.(
         `plugin ${p.name}: ${built.cached ? "up to date" : `built in ${Math.round(built.durationMs)} ms`} -> ${show(wasmPath)}`,

@@ -33,17 +33,42 @@ export const failureSchema = z.union([
   }),
 ]);
 
-export const pluginBuildSchema = z.strictObject({
-  lang: z
-    .enum(["assemblyscript"])
-    .describe("the plugin's language; only AssemblyScript is built by orwasm for now"),
-  dir: z
-    .string()
-    .min(1)
-    .default(".")
-    .describe("the plugin's source folder, relative to the project file"),
+const buildDirSchema = z
+  .string()
+  .min(1)
+  .default(".")
+  .describe("the plugin's source folder, relative to the project file");
+
+/** An AssemblyScript plugin, compiled with the asc its package.json pins. */
+export const assemblyScriptBuildSchema = z.strictObject({
+  lang: z.literal("assemblyscript").describe("AssemblyScript on @solo-io/proxy-runtime"),
+  dir: buildDirSchema,
   entry: z.string().default("assembly/index.ts").describe("the entry file, relative to dir"),
 });
+
+/** A Go plugin, compiled with the machine's Go 1.24+ (GOOS=wasip1 -buildmode=c-shared). */
+export const goBuildSchema = z.strictObject({
+  lang: z
+    .literal("go")
+    .describe("Go (proxy-wasm-go-sdk or Higress wasm-go), built with the standard Go toolchain"),
+  dir: buildDirSchema.describe(
+    "the Go module folder (holds go.mod and go.sum), relative to the project file",
+  ),
+  package: z
+    .string()
+    .regex(
+      /^\.(\/[A-Za-z0-9_./-]+)?$|^[A-Za-z0-9_][A-Za-z0-9_./-]*$/,
+      "must be a package folder inside dir, such as . or ./cmd/plugin",
+    )
+    .refine((s) => !s.split("/").includes(".."), "must stay inside dir")
+    .default(".")
+    .describe("the main package to build, relative to dir"),
+});
+
+export const pluginBuildSchema = z.discriminatedUnion("lang", [
+  assemblyScriptBuildSchema,
+  goBuildSchema,
+]);
 
 export const pluginSchema = z
   .strictObject({
@@ -157,4 +182,5 @@ export type ProjectData = z.output<typeof projectSchema>;
 export type PluginData = z.output<typeof pluginSchema>;
 export type RouteData = z.output<typeof routeSchema>;
 export type ServerData = z.output<typeof serverSchema>;
+export type PluginBuildData = z.output<typeof pluginBuildSchema>;
 export type FailurePolicy = z.output<typeof failureSchema>;
