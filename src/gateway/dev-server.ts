@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
+import { fetchDispatcher } from "../host/index.js";
+import { mockCallouts } from "./mock-callouts.js";
 import { ConfigError, formatProblems, OrwasmError } from "../errors.js";
 import { loadProject } from "../project/load.js";
 import type { Project } from "../project/project.js";
@@ -50,7 +52,10 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
   const load = async (): Promise<Generation> => {
     const { project, warnings } = await loadProject(file, { cwd, onProgress: opts.log });
     if (warnings.length) opts.log(formatProblems(warnings));
-    const gateway = await EmbeddedGateway.start(project, opts);
+    const gateway = await EmbeddedGateway.start(project, {
+      ...opts,
+      dispatcher: mockCallouts(project, fetchDispatcher()),
+    });
     for (const l of gateway.startup) opts.log(`[${l.level}] ${l.message}`);
     return new Generation(gateway, project);
   };

@@ -8,6 +8,7 @@ import { showValue, type Difference } from "../smoke/difference.js";
 import type { CheckResult, SmokeReport } from "../smoke/report.js";
 import type { HttpCallDispatcher, HttpCallRequest, RequestOutcome } from "../host/index.js";
 import { EmbeddedGateway, type EmbeddedOptions } from "./embedded.js";
+import { mockCallouts } from "./mock-callouts.js";
 
 /** A response as the checks see it: lower-cased names, repeated headers joined like a client would. */
 export function observed(outcome: RequestOutcome): SmokeResponse {
@@ -26,7 +27,8 @@ export async function runEmbeddedTests(
   options: Omit<EmbeddedOptions, "dispatcher"> = {},
 ): Promise<SmokeReport> {
   // One dispatcher for the gateway's lifetime, answering from the current test's canned http calls.
-  let current: HttpCallDispatcher = () => undefined;
+  // Smoke checks: calls to a `mock: echo` upstream are echoed, as in a smoke run; others get no answer.
+  let current: HttpCallDispatcher = mockCallouts(project, () => undefined);
   const t0 = performance.now();
   const gateway = await EmbeddedGateway.start(project, {
     ...options,

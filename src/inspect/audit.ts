@@ -1,5 +1,6 @@
 // The import audit: what a plugin needs from its host against what the chosen host really provides.
 import type { HostProfile } from "../hosts/wasm-nginx-module-0.7.0.js";
+import { explainMissingEnvImport, explainMissingModule, goWorldFindings } from "./go-world.js";
 import type { WasmInfo } from "./wasm-info.js";
 
 export type Severity = "error" | "warning" | "info";
@@ -41,7 +42,10 @@ export function auditPlugin(
       },
     ];
   }
-  if (!info.abiVersion) {
+  const unknownAbi = info.exports.some(
+    (e) => e.startsWith("proxy_abi_version_") && !host.abiVersions.includes(e),
+  );
+  if (!info.abiVersion && !unknownAbi) {
     out.push({
       severity: "warning",
       message:
@@ -94,7 +98,9 @@ export function auditPlugin(
         out.push({
           severity: "error",
           subject,
-          message: `imports ${subject}, which ${hostName} does not provide: the plugin fails to instantiate`,
+          message:
+            explainMissingEnvImport(imp.name, hostName) ??
+            `imports ${subject}, which ${hostName} does not provide: the plugin fails to instantiate`,
         });
         continue;
       }
@@ -134,7 +140,9 @@ export function auditPlugin(
       out.push({
         severity: "error",
         subject,
-        message: `imports ${subject}, but ${hostName} has no module '${imp.module}' (its WASI modules: ${known}): the plugin fails to instantiate`,
+        message:
+          explainMissingModule(imp.module) ??
+          `imports ${subject}, but ${hostName} has no module '${imp.module}' (its WASI modules: ${known}): the plugin fails to instantiate`,
       });
     } else if (!wasi.includes(imp.name)) {
       out.push({
@@ -157,6 +165,14 @@ export function auditPlugin(
       });
     }
   }
+  out.push(
+    ...goWorldFindings(
+      info,
+      hostName,
+      host.abiVersions,
+      (name) => host.env[name]?.status === "unimplemented",
+    ),
+  );
   for (const cb of host.uncalledCallbacks) {
     if (exports.has(cb))
       out.push({

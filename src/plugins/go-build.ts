@@ -58,7 +58,8 @@ export async function buildGoPlugin(opts: GoBuildOptions): Promise<BuildPluginRe
       args: recipeArgs,
       env: Object.fromEntries(GO_ENV_KEYS.map((k) => [k, env[k] ?? null])),
     },
-    exclude: [outFile, stampPathFor(outFile)],
+    // the project file next to the sources configures, it does not build: editing it must not recompile
+    exclude: [outFile, stampPathFor(outFile), join(dir, "orwasm.yaml"), join(dir, "orwasm.yml")],
   });
   const compilerId = `${go.version} wasip1/wasm`;
 
