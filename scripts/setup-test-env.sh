@@ -11,3 +11,4 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 bash "$(dirname "$0")/docker-up.sh"
+bash "$(dirname "$0")/setup-redis.sh" install

@@ -1,6 +1,7 @@
 // One request travelling through nginx: the state every plugin stream on it shares (plugins in a
 // chain see each other's header changes), its log, and what the upstream gets and answers.
 
+import type { RedisCallRecord } from "./higress-driver.js";
 import { escapeUri } from "./nginx/escape.js";
 import {
   createRequestState,
@@ -65,6 +66,8 @@ export class HostRequest {
   /** Every log line of the request, across plugins, in order. */
   readonly logs: LogEntry[] = [];
   readonly httpCalls: HttpCallRecord[] = [];
+  /** Redis calls made by plugins on this request (higress profile). */
+  readonly redisCalls: RedisCallRecord[] = [];
   /** Plugin engines that hold an HTTP context for this request (finished at the end). */
   readonly holders = new Set<{ finishRequest(req: HostRequest): Promise<LogEntry[]> }>();
 
