@@ -50,7 +50,11 @@ export interface DevServer {
 export async function startDevServer(file: string, opts: DevOptions): Promise<DevServer> {
   const cwd = opts.cwd ?? process.cwd();
   const load = async (): Promise<Generation> => {
-    const { project, warnings } = await loadProject(file, { cwd, onProgress: opts.log });
+    const { project, warnings } = await loadProject(file, {
+      cwd,
+      onProgress: opts.log,
+      profile: opts.profile ?? "project",
+    });
     if (warnings.length) opts.log(formatProblems(warnings));
     const gateway = await EmbeddedGateway.start(project, {
       ...opts,

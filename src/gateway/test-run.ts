@@ -8,6 +8,7 @@ import { showValue, type Difference } from "../smoke/difference.js";
 import type { CheckResult, SmokeReport } from "../smoke/report.js";
 import type { HttpCallDispatcher, HttpCallRequest, RequestOutcome } from "../host/index.js";
 import { EmbeddedGateway, type EmbeddedOptions } from "./embedded.js";
+import { prepareRedis } from "./test-redis.js";
 import { mockCallouts } from "./mock-callouts.js";
 
 /** A response as the checks see it: lower-cased names, repeated headers joined like a client would. */
@@ -65,8 +66,16 @@ export async function runEmbeddedTests(
           }
         );
       };
-      const outcome = await runPluginTest(gateway, project, t);
-      const differences = pluginTestDifferences(t, outcome, made);
+      const redis = t.redis ? await prepareRedis(gateway, project, t.redis) : undefined;
+      let outcome: RequestOutcome;
+      const differences: Difference[] = [];
+      try {
+        outcome = await runPluginTest(gateway, project, t);
+        differences.push(...pluginTestDifferences(t, outcome, made));
+      } finally {
+        await gateway.redis?.clearFaults();
+      }
+      if (redis) differences.push(...(await redis.check()));
       checks.push({
         name: t.name,
         request: {

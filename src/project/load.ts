@@ -6,6 +6,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError, type Problem } from "../errors.js";
 import { hostProfiles } from "../hosts/wasm-nginx-module-0.7.0.js";
 import { auditPlugin } from "../inspect/audit.js";
+import type { ProfileName } from "../host/engine/protocol.js";
+import { higressHostProfile } from "../hosts/higress.js";
 import { NotWasmError, readWasmInfo } from "../inspect/read-wasm.js";
 import { importSignatures } from "../inspect/wasm-signatures.js";
 import { buildTarget, targetFor } from "../plugins/index.js";
@@ -21,6 +23,11 @@ export interface LoadOptions {
   onProgress?: (line: string) => void;
   /** Paths in messages are shown relative to this folder (default: the process's). */
   cwd?: string;
+  /**
+   * The host the plugins are audited for: undefined = wasm-nginx-module (what conf, image and smoke deploy);
+   * "project" = the project's host.profile (orwasm test/dev); or a profile given with --profile.
+   */
+  profile?: ProfileName | "project";
 }
 
 export interface LoadedProject {
@@ -63,9 +70,14 @@ export async function loadProject(file: string, opts: LoadOptions = {}): Promise
   const problems = checkRules(data, shown, parsed.where);
   const warnings: Problem[] = [];
   const dir = dirname(file);
-  const host = hostProfiles[data.engine.vm];
-  if (!host) throw new Error(`no host profile for vm ${data.engine.vm}`);
-  const hostName = `wasm-nginx-module 0.7.0 + ${data.engine.vm}`;
+  const profile = opts.profile === "project" ? data.host.profile : opts.profile;
+  const moduleHost = hostProfiles[data.engine.vm];
+  if (!moduleHost) throw new Error(`no host profile for vm ${data.engine.vm}`);
+  const host = profile === "higress" ? higressHostProfile(moduleHost) : moduleHost;
+  const hostName =
+    profile === "higress"
+      ? "orwasm's higress host profile"
+      : `wasm-nginx-module 0.7.0 + ${data.engine.vm}`;
 
   const plugins: ResolvedPlugin[] = [];
   for (const [i, p] of data.plugins.entries()) {

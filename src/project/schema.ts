@@ -3,6 +3,7 @@ import { z } from "zod";
 import { nameSchema, pluginConfigSchema, routePluginSchema } from "./schema-common.js";
 import { deploymentSchema } from "./schema-deployment.js";
 import { engineSchema } from "./schema-engine.js";
+import { hostSchema } from "./schema-host.js";
 import { smokeCheckSchema } from "./schema-smoke.js";
 import { pluginTestSchema } from "./schema-tests.js";
 
@@ -129,9 +130,36 @@ export const serverSchema = z.strictObject({
   routes: z.array(routeSchema).min(1),
 });
 
+/** Higress cluster names: `outbound|6379||redis.dns`, an FQDN cluster, a Kubernetes service, a static IP... */
+const clusterNameSchema = z
+  .string()
+  .regex(/^[^?\s]+$/, "must be a cluster name without spaces or `?` parameters")
+  .describe("a Higress cluster name, as the plugin passes it (without `?db=` parameters)");
+
 export const upstreamSchema = z.strictObject({
   name: nameSchema,
   servers: z.array(hostPortSchema).min(1),
+  protocol: z
+    .enum(["http", "redis"])
+    .default("http")
+    .describe(
+      "http: proxied and reachable by proxy_http_call; redis: a Redis server plugins reach with proxy_redis_call (higress profile)",
+    ),
+  clusters: z
+    .array(clusterNameSchema)
+    .default([])
+    .describe(
+      "Higress cluster names that mean this upstream (higress profile), e.g. outbound|6379||redis.dns, outbound|6379||redis.default.svc.cluster.local, outbound|6379||redis.static; the upstream's name also works as a cluster name",
+    ),
+  redis: z
+    .strictObject({
+      username: z.string().optional().describe("ACL user orwasm seeds and checks keys as"),
+      password: z.string().optional().describe("password orwasm seeds and checks keys with"),
+    })
+    .optional()
+    .describe(
+      "how orwasm itself logs in to seed and check keys in tests (the plugin sends its own credentials at proxy_redis_init)",
+    ),
   mock: z
     .enum(["echo"])
     .optional()
@@ -162,6 +190,9 @@ export const projectSchema = z
     $schema: z.string().optional(),
     name: nameSchema.default("gateway"),
     engine: engineSchema.default(engineSchema.parse({})),
+    host: hostSchema
+      .default(hostSchema.parse({}))
+      .describe("orwasm's embedded host for `orwasm test` and `orwasm dev`"),
     gateway: gatewaySchema.default(gatewaySchema.parse({})),
     plugins: z.array(pluginSchema).default([]),
     upstreams: z.array(upstreamSchema).default([]),

@@ -1,4 +1,5 @@
 // `orwasm dev`: the project's routes served from Node by the embedded host, reloading on change.
+import { checkProfile } from "../load-project.js";
 import { UsageError } from "../../errors.js";
 import { startDevServer } from "../../gateway/dev-server.js";
 import { resolveProjectFile } from "../../project/load.js";
@@ -16,7 +17,10 @@ export const registerDev: Register = (program, io, run) => {
       "port of the first server (the next servers take the following ports); default: each server's listen port",
     )
     .option("--host <addr>", "address to listen on", "127.0.0.1")
-    .option("--profile <name>", "host profile: wasm-nginx-module | envoy-like", "wasm-nginx-module")
+    .option(
+      "--profile <name>",
+      "host profile: wasm-nginx-module | envoy-like | higress (Redis calls, cluster names); default: the project's host.profile",
+    )
     .option("--no-watch", "do not watch the project and plugin sources")
     .addHelpText(
       "after",
@@ -34,13 +38,10 @@ Examples:
     .action(
       (
         projectArg: string,
-        opts: { port?: string; host: string; profile: string; watch: boolean },
+        opts: { port?: string; host: string; profile?: string; watch: boolean },
       ) =>
         run(async () => {
-          if (opts.profile !== "wasm-nginx-module" && opts.profile !== "envoy-like")
-            throw new UsageError(
-              `--profile must be wasm-nginx-module or envoy-like (got ${opts.profile})`,
-            );
+          const profile = checkProfile(opts.profile);
           const port = opts.port === undefined ? undefined : Number(opts.port);
           if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
             throw new UsageError(`--port must be a port number (got ${opts.port})`);
@@ -48,7 +49,7 @@ Examples:
           const server = await startDevServer(file, {
             port,
             host: opts.host,
-            profile: opts.profile,
+            profile,
             watch: opts.watch,
             cwd: io.cwd,
             log: (l) => io.err(`${l}\n`),

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { UsageError } from "../../errors.js";
 import { runEmbeddedTests } from "../../gateway/test-run.js";
-import { loadForCommand } from "../load-project.js";
+import { checkProfile, loadForCommand } from "../load-project.js";
 import { reportOk } from "../../smoke/report.js";
 import { renderJsonReport } from "../../smoke/report-json.js";
 import { renderJunitReport } from "../../smoke/report-junit.js";
@@ -26,8 +26,7 @@ export const registerTest: Register = (program, io, run) => {
     .argument("[project]", "orwasm.yaml or a folder holding one", ".")
     .option(
       "--profile <name>",
-      "host profile: wasm-nginx-module (0.7.0, exact) | envoy-like (adds shared data, queues, ticks, time)",
-      "wasm-nginx-module",
+      "host profile: wasm-nginx-module (0.7.0, exact) | envoy-like (adds shared data, queues, ticks, time) | higress (adds Redis calls, cluster names, foreign functions); default: the project's host.profile",
     )
     .option("--report <format>", "text | json | junit", "text")
     .option("-o, --output <file>", "write the report here ('-' is stdout)", "-")
@@ -57,14 +56,10 @@ Examples:
     .action(
       (
         projectArg: string,
-        opts: { profile: string; report: string; output: string; deadline: string },
+        opts: { profile?: string; report: string; output: string; deadline: string },
       ) =>
         run(async () => {
-          if (opts.profile !== "wasm-nginx-module" && opts.profile !== "envoy-like") {
-            throw new UsageError(
-              `--profile must be wasm-nginx-module or envoy-like (got ${opts.profile})`,
-            );
-          }
+          const profile = checkProfile(opts.profile);
           const render = RENDER[opts.report as keyof typeof RENDER];
           if (!render)
             throw new UsageError(`--report must be text, json or junit (got ${opts.report})`);
@@ -73,12 +68,12 @@ Examples:
             throw new UsageError(
               `--deadline must be a whole number of milliseconds (got ${opts.deadline})`,
             );
-          const { project } = await loadForCommand(projectArg, io);
+          const { project } = await loadForCommand(projectArg, io, { profile: profile ?? "project" });
           if (project.data.smoke.length + project.data.tests.length === 0) {
             io.err("orwasm: the project declares no smoke checks and no tests; nothing to run\n");
           }
           const report = await runEmbeddedTests(project, projectArg, {
-            profile: opts.profile,
+            profile: profile ?? project.data.host.profile,
             deadlineMs,
           });
           await writeOutput(

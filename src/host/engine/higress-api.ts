@@ -115,6 +115,8 @@ export class HigressState {
 
 /** What the Higress functions need beyond ApiHost. */
 export interface HigressHost extends ApiHost {
+  /** Root context of the running callback. */
+  currentRootId(): number | undefined;
   higress: HigressState;
   /** The request key of the running callback, or undefined in a root context. */
   currentReqKey(): number | undefined;
@@ -193,7 +195,8 @@ export function higressApi(host: HigressHost): Record<string, HostFn> {
       const target = st.resolve(base);
       if (!target || target.kind !== "redis") return unknown(base, "proxy_redis_init");
       const database = Number(params["db"] ?? "0");
-      st.redisClients.set(base, {
+      // per plugin context: two configs of one plugin may init the same cluster with other credentials
+      st.redisClients.set(`${host.currentRootId() ?? 0}|${base}`, {
         cluster: base,
         upstream: target.upstream,
         server: target.server,
@@ -218,7 +221,7 @@ export function higressApi(host: HigressHost): Record<string, HostFn> {
       const query = vm.mem(queryData, querySize);
       if (name === undefined || !query) return R.InvalidMemoryAccess;
       const { base } = parseClusterParams(name);
-      const client = st.redisClients.get(base);
+      const client = st.redisClients.get(`${host.currentRootId() ?? 0}|${base}`);
       if (!client) {
         if (!st.resolve(base)) return unknown(base, "proxy_redis_call");
         host.log("error", `proxy_redis_call: no redis client was initialised for cluster ${base}`);
