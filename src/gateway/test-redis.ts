@@ -34,7 +34,8 @@ export async function prepareRedis(
   const pool = new RedisPool();
   const run = async (args: string[]) => {
     const a = await pool.send(target, encodeCommand(args), 5000);
-    if (!a.ok) throw new Error(`orwasm test: Redis upstream ${up.name} (${up.servers[0]}): ${a.error}`);
+    if (!a.ok)
+      throw new Error(`orwasm test: Redis upstream ${up.name} (${up.servers[0]}): ${a.error}`);
     return decodeReply(a.reply).value;
   };
   try {

@@ -99,7 +99,7 @@ export async function runEmbeddedTests(
     file,
     gateway: {
       kind: "embedded",
-      image: `orwasm host (${options.profile ?? "wasm-nginx-module"} profile, ${project.data.engine.vm})`,
+      image: `orwasm host (${options.profile ?? project.data.host.profile} profile, ${project.data.engine.vm})`,
     },
     startMs,
     checks,

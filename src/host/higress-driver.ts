@@ -75,7 +75,8 @@ export async function followHigress(
     if (reply.rc >= 100) {
       return { kind: "local-response", status: reply.rc, body: reply.localBody };
     }
-    for (const c of reply.higress?.callouts ?? []) inflight.set(c.calloutId, perform(c, host, logs));
+    for (const c of reply.higress?.callouts ?? [])
+      inflight.set(c.calloutId, perform(c, host, logs));
     if (inflight.size === 0) {
       if (!paused) return { kind: "continue" };
       return {
@@ -163,7 +164,8 @@ export async function followHigress(
     } catch {
       response = undefined;
     }
-    if (!response) out.push(h.log("error", `http call to cluster ${c.cluster} failed, uri: ${request.url}`));
+    if (!response)
+      out.push(h.log("error", `http call to cluster ${c.cluster} failed, uri: ${request.url}`));
     return { callout: c, http: { request, response } };
   }
 }

@@ -32,7 +32,12 @@ export function higressHostProfile(module: HostProfile): HostProfile {
     description: "orwasm's higress host profile: envoy-like plus Higress' host extensions",
     abiVersions: [...module.abiVersions, "proxy_abi_version_0_2_100"],
     env,
-    callbacks: [...module.callbacks, "proxy_on_redis_call_response", "proxy_on_log", "proxy_on_vm_start"],
+    callbacks: [
+      ...module.callbacks,
+      "proxy_on_redis_call_response",
+      "proxy_on_log",
+      "proxy_on_vm_start",
+    ],
     uncalledCallbacks: module.uncalledCallbacks.filter(
       (c) => !["proxy_on_log", "proxy_on_vm_start", "proxy_on_redis_call_response"].includes(c),
     ),

@@ -5,7 +5,7 @@ import type { WasmInfo } from "./wasm-info.js";
 
 /** Where a plugin that needs a Higress host extension can run. */
 export const HIGRESS_ONLY =
-  "only Higress' Envoy defines it (stock Envoy, Istio and wasm-nginx-module do not): such a plugin runs on a Higress gateway (deployment.higress), not on OpenResty";
+  "only Higress' Envoy defines it (stock Envoy, Istio and wasm-nginx-module do not): such a plugin runs on a Higress gateway (deployment.higress), not on OpenResty; orwasm test and orwasm dev run it with `host: { profile: higress }` (or --profile higress)";
 
 /** The host functions Higress' proxy-wasm-go-sdk imports beyond the proxy-wasm ABI, and what wasm-go uses each for. */
 export const HIGRESS_HOST_EXTENSIONS: Record<string, string> = {

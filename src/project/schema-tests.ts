@@ -25,7 +25,9 @@ export const testRedisSchema = z.strictObject({
   expect: z
     .record(z.string(), z.union([z.string(), z.null()]))
     .default({})
-    .describe("keys read back after the case with a separate connection; null: the key must not exist"),
+    .describe(
+      "keys read back after the case with a separate connection; null: the key must not exist",
+    ),
   fault: z
     .union([
       z.literal("down").describe("nothing listens where the plugins' Redis calls go"),
@@ -57,7 +59,9 @@ export const pluginTestSchema = z.strictObject({
     ),
   redis: testRedisSchema
     .optional()
-    .describe("Redis keys to seed and check, and faults (higress profile, a protocol: redis upstream)"),
+    .describe(
+      "Redis keys to seed and check, and faults (higress profile, a protocol: redis upstream)",
+    ),
   expect: z.strictObject({
     status: z.int().min(100).max(599).optional(),
     headers: z

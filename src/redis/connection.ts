@@ -35,8 +35,12 @@ export class RedisConnection {
     this.socket = connect({ host: target.host, port: target.port });
     this.socket.setNoDelay(true);
     this.socket.on("data", (d: Buffer) => this.onData(d));
-    this.socket.on("error", (err) => this.fail(`redis ${target.host}:${target.port}: ${err.message}`));
-    this.socket.on("close", () => this.fail(`redis ${target.host}:${target.port}: connection closed`));
+    this.socket.on("error", (err) =>
+      this.fail(`redis ${target.host}:${target.port}: ${err.message}`),
+    );
+    this.socket.on("close", () =>
+      this.fail(`redis ${target.host}:${target.port}: connection closed`),
+    );
     if (target.password) {
       const auth = target.username
         ? ["AUTH", target.username, target.password]
@@ -48,12 +52,15 @@ export class RedisConnection {
 
   /** Sends raw RESP bytes; resolves with the raw reply. */
   send(query: Uint8Array, timeoutMs: number): Promise<RedisAnswer> {
-    if (this.closed) return Promise.resolve({ ok: false, error: this.failure ?? "connection closed" });
+    if (this.closed)
+      return Promise.resolve({ ok: false, error: this.failure ?? "connection closed" });
     return new Promise((done) => {
       const waiter: Waiter = { done, timer: undefined };
       if (timeoutMs > 0) {
         waiter.timer = setTimeout(() => {
-          this.fail(`redis ${this.target.host}:${this.target.port}: no reply within ${timeoutMs} ms`);
+          this.fail(
+            `redis ${this.target.host}:${this.target.port}: no reply within ${timeoutMs} ms`,
+          );
         }, timeoutMs);
       }
       this.waiters.push(waiter);
@@ -123,7 +130,13 @@ export class RedisPool {
 
   /** Sends one raw RESP query to `target`. */
   send(target: RedisTarget, query: Uint8Array, timeoutMs: number): Promise<RedisAnswer> {
-    const key = JSON.stringify([target.host, target.port, target.username, target.password, target.database]);
+    const key = JSON.stringify([
+      target.host,
+      target.port,
+      target.username,
+      target.password,
+      target.database,
+    ]);
     let c = this.conns.get(key);
     if (!c || c.closed) {
       c = new RedisConnection(target);

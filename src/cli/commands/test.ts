@@ -68,7 +68,9 @@ Examples:
             throw new UsageError(
               `--deadline must be a whole number of milliseconds (got ${opts.deadline})`,
             );
-          const { project } = await loadForCommand(projectArg, io, { profile: profile ?? "project" });
+          const { project } = await loadForCommand(projectArg, io, {
+            profile: profile ?? "project",
+          });
           if (project.data.smoke.length + project.data.tests.length === 0) {
             io.err("orwasm: the project declares no smoke checks and no tests; nothing to run\n");
           }

@@ -445,7 +445,9 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
   }
 
   /** proxy_on_redis_call_response / proxy_on_http_call_response with the root context id, as Envoy calls them. */
-  private onHigressCallResponse(call: Extract<EngineCall, { op: "higressCallResponse" }>): HttpReply {
+  private onHigressCallResponse(
+    call: Extract<EngineCall, { op: "higressCallResponse" }>,
+  ): HttpReply {
     const { rootId, reqKey, req } = call;
     const root = this.roots.get(rootId);
     if (!root)

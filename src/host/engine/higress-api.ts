@@ -171,9 +171,7 @@ export function higressApi(host: HigressHost): Record<string, HostFn> {
   const baseGetBuffer = host.base["proxy_get_buffer_bytes"] as unknown as (
     ...a: number[]
   ) => number;
-  const baseGetProperty = host.base["proxy_get_property"] as unknown as (
-    ...a: number[]
-  ) => number;
+  const baseGetProperty = host.base["proxy_get_property"] as unknown as (...a: number[]) => number;
 
   return {
     proxy_redis_init: (
@@ -233,7 +231,12 @@ export function higressApi(host: HigressHost): Record<string, HostFn> {
         return R.BadArgument;
       }
       const id = host.nextCalloutId();
-      st.request(reqKey).pending.push({ kind: "redis", calloutId: id, client, query: query.slice() });
+      st.request(reqKey).pending.push({
+        kind: "redis",
+        calloutId: id,
+        client,
+        query: query.slice(),
+      });
       return vm.writeI32(calloutAddr, id) ? R.Ok : R.InvalidMemoryAccess;
     },
 
@@ -312,7 +315,8 @@ export function higressApi(host: HigressHost): Record<string, HostFn> {
       addr: number,
       sizeAddr: number,
     ) => {
-      if (type !== BUFFER_REDIS_CALL_RESPONSE) return baseGetBuffer(type, start, size, addr, sizeAddr);
+      if (type !== BUFFER_REDIS_CALL_RESPONSE)
+        return baseGetBuffer(type, start, size, addr, sizeAddr);
       const reply = st.redisReply;
       if (!reply) return R.NotFound;
       const from = Math.max(0, start);
