@@ -28,6 +28,7 @@ async function optional(name: string, file: string, fn: string): Promise<Bench> 
 
 benches.push(await optional("host", "./host.js", "benchHost"));
 benches.push(await optional("dev", "./dev.js", "benchDev"));
+benches.push(await optional("redis", "./redis.js", "benchRedis"));
 benches.push(await optional("image", "./image.js", "benchImage"));
 
 const only = process.argv.slice(2);
