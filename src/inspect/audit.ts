@@ -45,7 +45,8 @@ export function auditPlugin(
   const unknownAbi = info.exports.some(
     (e) => e.startsWith("proxy_abi_version_") && !host.abiVersions.includes(e),
   );
-  if (!info.abiVersion && !unknownAbi) {
+  const knownMarker = info.exports.some((e) => host.abiVersions.includes(e));
+  if (!info.abiVersion && !unknownAbi && !knownMarker) {
     out.push({
       severity: "warning",
       message:
@@ -153,7 +154,9 @@ export function auditPlugin(
     }
   }
 
-  if (info.imports.some((i) => i.module === "env" && i.name === "proxy_http_call")) {
+  // only wasm-nginx-module limits calls to request phases (Envoy and Higress dispatch them from any phase)
+  const moduleHost = host.id.startsWith("wasm-nginx-module");
+  if (moduleHost && info.imports.some((i) => i.module === "env" && i.name === "proxy_http_call")) {
     const responseCbs = info.callbacks.filter(
       (c) => c === "proxy_on_response_headers" || c === "proxy_on_response_body",
     );
