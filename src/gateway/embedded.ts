@@ -161,7 +161,7 @@ export class EmbeddedGateway {
     const up = this.project.data.upstreams.find((u) => u.name === route.upstream);
     const variables: Record<string, string> = {
       ...init.variables,
-      orwasm_route_name: route.path,
+      orwasm_route_name: route.name ?? route.path,
     };
     if (up) variables["orwasm_cluster_name"] = up.clusters[0] ?? up.name;
     return this.runChain(steps, { ...init, variables }, body, target);

@@ -112,6 +112,13 @@ export const respondSchema = z.strictObject({
 });
 
 export const routeSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:/-]{1,253}$/, "must be 1-253 letters, digits or _ . : / -")
+    .optional()
+    .describe(
+      "higress profile: the route_name property (what wasm-go's _rules_ _match_route_ matches); default: the path",
+    ),
   path: z.string().min(1).describe("the location to match"),
   match: z.enum(["prefix", "exact", "regex"]).default("prefix"),
   upstream: nameSchema.optional().describe("proxy to this upstream (declared under `upstreams`)"),

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { processIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { ConfigError } from "../../src/errors.js";
+import { startDevServer } from "../../src/gateway/dev-server.js";
 import { EmbeddedGateway } from "../../src/gateway/embedded.js";
 import { runEmbeddedTests } from "../../src/gateway/test-run.js";
 import { loadProject } from "../../src/project/load.js";
@@ -125,5 +126,88 @@ describe.skipIf(!ready)("higress profile with a real Redis", () => {
     );
     expect(text).toContain("env.proxy_redis_call");
     expect(text).toContain("--profile higress");
+  });
+
+  it("orwasm dev serves the example against Redis: a listed key gets 403 over HTTP, another key the echo upstream", async () => {
+    await redis("SET", "blacklist:dev-user", "dev test");
+    const dev = await startDevServer(example, { port: 0, watch: false, log: () => undefined });
+    try {
+      const listed = await fetch(`${dev.urls[0]}/x`, { headers: { "x-api-key": "dev-user" } });
+      expect(listed.status).toBe(403);
+      expect(await listed.text()).toBe("forbidden: dev test\n");
+      const other = await fetch(`${dev.urls[0]}/x`, { headers: { "x-api-key": "dev-other" } });
+      expect(other.status).toBe(200);
+      expect(((await other.json()) as { path: string }).path).toBe("/x");
+    } finally {
+      await dev.close();
+    }
+  });
+
+  async function variant(edit: (yaml: string) => string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), "orwasm-i12-"));
+    await cp(join(repo, "examples/go-redis-blacklist"), dir, { recursive: true });
+    const file = join(dir, "orwasm.yaml");
+    await writeFile(file, edit(await readFile(file, "utf8")));
+    return file;
+  }
+
+  it("a wrong Redis password in the plugin's config: AUTH is refused, no reply, the plugin fails closed", async () => {
+    const file = await variant((y) =>
+      y.replace("        password: orwasm-test\n", "        password: wrong\n"),
+    );
+    const { project } = await loadProject(file, { profile: "project" });
+    const gw = await EmbeddedGateway.start(project);
+    try {
+      const out = await gw.handle(0, { path: "/", headers: { "x-api-key": "alice" } });
+      if ("notFound" in out) throw new Error("route not found");
+      expect(out.response.status).toBe(503);
+      expect(out.logs.map((l) => l.message).join("\n")).toMatch(/AUTH failed: -WRONGPASS/);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("wasm-go's _rules_ pick the config by route name (_match_route_) and by host (_match_domain_)", async () => {
+    const rules = {
+      header: "x-api-key",
+      redis: { serviceName: "redis.dns", servicePort: 6379, password: "orwasm-test" },
+      _rules_: [
+        {
+          _match_route_: ["admin-route"],
+          keyPrefix: "adminlist:",
+          redis: { serviceName: "redis.dns", servicePort: 6379, password: "orwasm-test" },
+        },
+        {
+          _match_domain_: ["*.partner.example"],
+          keyPrefix: "partnerlist:",
+          redis: { serviceName: "redis.dns", servicePort: 6379, password: "orwasm-test" },
+        },
+      ],
+    };
+    const file = await variant((y) =>
+      y
+        .replace(/ {4}config:\n( {6}.*\n| {8}.*\n)+/, `    config: ${JSON.stringify(rules)}\n`)
+        .replace(
+          "      - path: /\n",
+          "      - path: /admin\n        name: admin-route\n        upstream: backend\n        plugins: [blacklist]\n      - path: /\n",
+        ),
+    );
+    await redis("SET", "adminlist:carol", "admins only");
+    await redis("SET", "partnerlist:carol", "partners only");
+    await redis("DEL", "blacklist:carol");
+    const { project } = await loadProject(file, { profile: "project" });
+    const gw = await EmbeddedGateway.start(project);
+    try {
+      const status = async (path: string, host: string) => {
+        const out = await gw.handle(0, { path, headers: { "x-api-key": "carol", host } });
+        if ("notFound" in out) throw new Error("route not found");
+        return [out.response.status, out.response.text];
+      };
+      expect(await status("/admin", "gw.example")).toEqual([403, "forbidden: admins only\n"]);
+      expect(await status("/", "api.partner.example")).toEqual([403, "forbidden: partners only\n"]);
+      expect((await status("/", "gw.example"))[0]).toBe(200);
+    } finally {
+      await gw.close();
+    }
   });
 });
