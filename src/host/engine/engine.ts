@@ -181,7 +181,11 @@ export class ModuleEngine implements EnvoyHost {
       case "tick":
         return { ticked: this.tick(call.force), logs: this.takeLogs() };
       case "metrics":
-        return { metrics: [...this.store.metrics.values()], logs: this.takeLogs() };
+        return {
+          metrics: [...this.store.metrics.values()],
+          logs: this.takeLogs(),
+          memoryPages: this.vm.pages(),
+        };
     }
   }
 
