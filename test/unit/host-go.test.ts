@@ -88,6 +88,26 @@ describe.skipIf(!GO)("Go plugins in the embedded host", () => {
     await plugin.close();
   }, 30_000);
 
+  it("Go's runtime gets its WASI calls answered: a clock, a sleep through poll_oneoff, random bytes, an empty environment", async () => {
+    const plugin = await HostPlugin.load({ name: "faults", wasm: faults, isolation: "in-thread" });
+    const e: ChainEntry = { context: await plugin.configure("{}") };
+    const seen: string[] = [];
+    const out = await runRequest(
+      [e],
+      { path: "/w", headers: { "x-fault": "wasi" } },
+      {
+        upstream: (r) => (
+          seen.push(r.headers.find(([k]) => k === "x-go-wasi")?.[1] ?? "-"),
+          { status: 200 }
+        ),
+      },
+    );
+    expect(out.failures).toEqual([]);
+    // nginx starts workers with a cleared environment (TZ only, unless \`env\` directives): orwasm passes none
+    expect(seen).toEqual(["year=true,rand=true,env=0,slept=true"]);
+    await plugin.close();
+  });
+
   // Seen here: in most runs (in a worker and in-thread, memoryPages 1024-3000) Node itself dies with SIGSEGV
   // when the Go runtime hits the memory limit ("fatal error: out of memory"), so the policy never gets to decide.
   it.todo(
