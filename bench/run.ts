@@ -30,6 +30,7 @@ benches.push(await optional("host", "./host.js", "benchHost"));
 benches.push(await optional("dev", "./dev.js", "benchDev"));
 benches.push(await optional("redis", "./redis.js", "benchRedis"));
 benches.push(await optional("image", "./image.js", "benchImage"));
+benches.push(await optional("go", "./go.js", "benchGo"));
 
 const only = process.argv.slice(2);
 for (const b of benches) {

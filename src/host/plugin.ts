@@ -277,6 +277,11 @@ export class HostPlugin {
     return (await this.call({ op: "metrics" })).metrics;
   }
 
+  /** The instance's linear memory now, in bytes (what a leak grows; wasm memory never shrinks). */
+  async memoryBytes(): Promise<number> {
+    return (await this.call({ op: "metrics" })).memoryPages * 65536;
+  }
+
   /** Stops the worker. */
   async close(): Promise<void> {
     this.closed = true;

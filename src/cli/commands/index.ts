@@ -3,6 +3,7 @@ import type { Register } from "../command.js";
 import { registerConf } from "./conf.js";
 import { registerInspect } from "./inspect.js";
 import { registerPlugin } from "./plugin.js";
+import { registerPluginInit } from "./plugin-init.js";
 import { registerBuildScript } from "./build-script.js";
 import { registerLock } from "./lock.js";
 import { registerImage } from "./image.js";
@@ -14,6 +15,7 @@ export const commands: Register[] = [
   registerConf,
   registerInspect,
   registerPlugin,
+  registerPluginInit,
   registerBuildScript,
   registerLock,
   registerImage,

@@ -202,7 +202,11 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
       case "tick":
         return { ticked: this.tick(call.force), logs: this.takeLogs() };
       case "metrics":
-        return { metrics: [...this.store.metrics.values()], logs: this.takeLogs() };
+        return {
+          metrics: [...this.store.metrics.values()],
+          logs: this.takeLogs(),
+          memoryPages: this.vm.pages(),
+        };
     }
   }
 

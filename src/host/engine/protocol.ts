@@ -151,7 +151,8 @@ export interface EngineReplies {
   unknownClusters: { clusters: UnknownCluster[]; logs: LogEntry[] };
   finishRequest: { logs: LogEntry[]; req: RequestState };
   tick: { logs: LogEntry[]; ticked: number[] };
-  metrics: { metrics: MetricValue[]; logs: LogEntry[] };
+  /** memoryPages: the instance's linear memory now, in 64 KiB pages. */
+  metrics: { metrics: MetricValue[]; logs: LogEntry[]; memoryPages: number };
 }
 
 /** The reply type for a call. */
