@@ -51,6 +51,7 @@ Example test case in orwasm.yaml:
 
 Examples:
   $ orwasm test examples/deny-list
+  $ orwasm test examples/go-redis-blacklist        # host.profile: higress, against a real Redis
   $ orwasm test --report junit -o reports/orwasm.xml`,
     )
     .action(
