@@ -1,5 +1,6 @@
 // Benchmark: req/s through `orwasm dev` for the go-redis-blacklist example (higress profile, real Redis) vs the
 // same route without plugins, and Redis round trips per request (the server's total_commands_processed).
+import { execFileSync } from "node:child_process";
 import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { request, Agent } from "node:http";
 import { tmpdir } from "node:os";
@@ -44,7 +45,23 @@ async function commands(): Promise<number> {
   return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? NaN);
 }
 
+const setup = resolve(import.meta.dirname, "../scripts/setup-redis.sh");
+
 export async function benchRedis(): Promise<BenchResult[]> {
+  // the test Redis (scripts/setup-redis.sh): started here when it is not running, and stopped again
+  const running = await redis("PING").then(
+    () => true,
+    () => false,
+  );
+  if (!running) execFileSync("bash", [setup, "start"], { stdio: "inherit" });
+  try {
+    return await measure();
+  } finally {
+    if (!running) execFileSync("bash", [setup, "stop"], { stdio: "inherit" });
+  }
+}
+
+async function measure(): Promise<BenchResult[]> {
   const dir = await mkdtemp(join(tmpdir(), "orwasm-bench-redis-"));
   await cp(resolve(import.meta.dirname, "../examples/go-redis-blacklist"), dir, {
     recursive: true,
