@@ -6,5 +6,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 600_000,
     reporters: ["default"],
+    globalSetup: ["test/setup/redis-global.ts"],
   },
 });

@@ -26,9 +26,11 @@ async function optional(name: string, file: string, fn: string): Promise<Bench> 
 
 benches.push(await optional("host", "./host.js", "benchHost"));
 benches.push(await optional("dev", "./dev.js", "benchDev"));
+benches.push(await optional("redis", "./redis.js", "benchRedis"));
 benches.push(await optional("image", "./image.js", "benchImage"));
 benches.push(await optional("oci", "./oci.js", "benchOci"));
 benches.push(await optional("reload", "./reload.js", "benchReload"));
+benches.push(await optional("go", "./go.js", "benchGo"));
 
 const only = process.argv.slice(2);
 for (const b of benches) {

@@ -8,7 +8,9 @@ import { hostProfiles } from "../module-abi/wasm-nginx-module-0.7.0.js";
 import { auditPlugin } from "../inspect/audit.js";
 import { NotWasmError, readWasmInfo } from "../inspect/read-wasm.js";
 import { importSignatures } from "../inspect/wasm-signatures.js";
-import { buildPlugin, defaultPluginOutFile } from "../plugins/index.js";
+import { buildTarget, targetFor } from "../plugins/index.js";
+import type { ProfileName } from "../proxy-host/runtime/protocol.js";
+import { higressHostProfile } from "../module-abi/higress.js";
 import { PROJECT_FILE_NAMES } from "../plugins/plan.js";
 import { parseProjectText } from "../project/parse.js";
 import type { Project, ResolvedPlugin } from "../project/project.js";
@@ -43,6 +45,11 @@ export interface LoadOptions {
   requirePinnedImages?: boolean;
   /** Registry access for plugin images (--insecure, Docker config); default: loopback plain, others https. */
   registry?: RegistryAccess;
+  /**
+   * The host the plugins are audited for: undefined = wasm-nginx-module (what conf, image and smoke deploy);
+   * "project" = the project's host.profile (orwasm test/dev); or a profile given with --profile.
+   */
+  profile?: ProfileName | "project";
 }
 
 export interface LoadedProject {
@@ -105,9 +112,14 @@ export async function loadProject(file: string, opts: LoadOptions = {}): Promise
     }),
   );
   const dir = dirname(file);
-  const host = hostProfiles[data.engine.vm];
-  if (!host) throw new Error(`no host profile for vm ${data.engine.vm}`);
-  const hostName = `wasm-nginx-module 0.7.0 + ${data.engine.vm}`;
+  const profile = opts.profile === "project" ? data.host.profile : opts.profile;
+  const moduleHost = hostProfiles[data.engine.vm];
+  if (!moduleHost) throw new Error(`no host profile for vm ${data.engine.vm}`);
+  const host = profile === "higress" ? higressHostProfile(moduleHost) : moduleHost;
+  const hostName =
+    profile === "higress"
+      ? "orwasm's higress host profile"
+      : `wasm-nginx-module 0.7.0 + ${data.engine.vm}`;
 
   const plugins: ResolvedPlugin[] = [];
   const images = new Map<number, NonNullable<ResolvedPlugin["image"]>>();
@@ -129,13 +141,13 @@ export async function loadProject(file: string, opts: LoadOptions = {}): Promise
         continue;
       }
       if (problems.length > 0) continue; // do not spend a compile on a project that is already rejected
-      wasmPath = defaultPluginOutFile(dir, p.build.dir, p.name);
+      const target = targetFor(dir, p.name, p.build);
+      wasmPath = target.outFile;
       opts.onProgress?.(`building plugin ${p.name} (${p.build.lang}) from ${show(srcDir)}`);
-      const built = await buildPlugin({
-        lang: p.build.lang,
-        dir: srcDir,
-        entry: p.build.entry,
-        outFile: wasmPath,
+      const built = await buildTarget(target, {
+        onLog: (line) => {
+          if (line.startsWith("warning:")) opts.onProgress?.(`plugin ${p.name}: ${line}`);
+        },
       });
       opts.onProgress?.(
         `plugin ${p.name}: ${built.cached ? "up to date" : `built in ${Math.round(built.durationMs)} ms`} -> ${show(wasmPath)}`,

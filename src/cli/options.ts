@@ -10,6 +10,7 @@ export const REPORT_FORMATS = ["text", "json", "junit"] as const;
 export const PROFILES = [
   "wasm-nginx-module",
   "envoy-like",
+  "higress",
 ] as const satisfies readonly ProfileName[];
 
 /** `--report <format>`: one of REPORT_FORMATS. */
@@ -29,14 +30,12 @@ export function outputOption(what: string) {
   return new Option("-o, --output <file>", `${what} ('-' is stdout)`).default("-");
 }
 
-/** `--profile <name>`: the embedded host's profile. */
+/** `--profile <name>`: the embedded host's profile; absent means the project's host.profile. */
 export function profileOption() {
   return new Option(
     "--profile <name>",
-    "host profile: wasm-nginx-module (0.7.0, exact) or envoy-like (adds shared data, queues, ticks, time)",
-  )
-    .choices(PROFILES)
-    .default("wasm-nginx-module" as const);
+    "host profile: wasm-nginx-module (0.7.0, exact), envoy-like (adds shared data, queues, ticks, time) or higress (adds Redis calls, cluster names, foreign functions); default: the project's host.profile",
+  ).choices(PROFILES);
 }
 
 /** Parses a whole number in [min, max] for an option; `what` names it in the error ("a port number"). */

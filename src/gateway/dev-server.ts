@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
+import { fetchDispatcher } from "../proxy-host/index.js";
+import { mockCallouts } from "./mock-callouts.js";
 import { ConfigError, formatProblems, OrwasmError } from "../errors.js";
 import { loadProject } from "../app/load-project.js";
 import type { Project } from "../project/project.js";
@@ -59,9 +61,16 @@ export interface DevServer {
 export async function startDevServer(file: string, opts: DevOptions): Promise<DevServer> {
   const cwd = opts.cwd ?? process.cwd();
   const load = async (): Promise<Generation> => {
-    const { project, warnings } = await loadProject(file, { cwd, onProgress: opts.log });
+    const { project, warnings } = await loadProject(file, {
+      cwd,
+      onProgress: opts.log,
+      profile: opts.profile ?? "project",
+    });
     if (warnings.length) opts.log(formatProblems(warnings));
-    const gateway = await EmbeddedGateway.start(project, opts);
+    const gateway = await EmbeddedGateway.start(project, {
+      ...opts,
+      dispatcher: mockCallouts(project, fetchDispatcher()),
+    });
     for (const l of gateway.startup) opts.log(`[${l.level}] ${l.message}`);
     return new Generation(gateway, project);
   };
@@ -248,7 +257,9 @@ function watchedPaths(file: string, project: Project): string[] {
   const out = new Set([file]);
   for (const p of project.data.plugins) {
     if (p.file) out.add(resolve(dir, p.file));
-    if (p.build) out.add(resolve(dir, p.build.dir, dirname(p.build.entry)));
+    if (p.build?.lang === "go")
+      out.add(resolve(dir, p.build.dir)); // go.mod, go.sum and every package
+    else if (p.build) out.add(resolve(dir, p.build.dir, dirname(p.build.entry)));
   }
   return [...out];
 }

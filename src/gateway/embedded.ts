@@ -16,12 +16,20 @@ import {
   type UpstreamRequest,
   type UpstreamResponse,
 } from "../proxy-host/index.js";
+import type { ProfileName } from "../proxy-host/runtime/protocol.js";
+import type { RedisDispatcher } from "../proxy-host/index.js";
+import { higressInit, RedisRouter, unknownClusterError } from "./higress.js";
 import { matchRoute } from "./router.js";
 import { echo, upstreamHandler } from "./upstreams.js";
 
 export interface EmbeddedOptions {
-  /** "wasm-nginx-module" (default) mirrors 0.7.0 exactly; "envoy-like" adds what the module lacks. */
-  profile?: "wasm-nginx-module" | "envoy-like";
+  /**
+   * "wasm-nginx-module" mirrors 0.7.0 exactly; "envoy-like" adds what the module lacks; "higress" adds Higress'
+   * extensions. Default: the project's `host.profile`.
+   */
+  profile?: ProfileName;
+  /** higress profile: where Redis commands go; default the project's Redis upstreams, for real. */
+  redis?: RedisDispatcher;
   /** Where proxy_http_call goes; default a real fetch. */
   dispatcher?: HttpCallDispatcher;
   /** Overrides how an upstream answers (tests); default: mocks answer as orwasm's echo, others are proxied. */
@@ -54,6 +62,8 @@ export class EmbeddedGateway {
     private readonly options: EmbeddedOptions,
     /** Why this gateway is not ready (as the health listener says it): each plugin that did not load or configure. */
     readonly problems: string[],
+    /** higress profile: the Redis connections and the faults tests put in front of them. */
+    readonly redis: RedisRouter | undefined = undefined,
   ) {
     this.byName = new Map(project.plugins.map((p) => [p.data.name, p]));
   }
@@ -81,20 +91,26 @@ export class EmbeddedGateway {
     const live = new Map<string, Live>();
     const startup: LogEntry[] = [];
     const problems: string[] = [];
+    const profile = options.profile ?? project.data.host.profile;
+    const router = profile === "higress" && !options.redis ? new RedisRouter() : undefined;
+    const unknown: { plugin: number; config: string; cluster: string; call: string }[] = [];
     const host = (plugin: string, problem: string): void => {
       problems.push(problem);
       startup.push({ level: "error", message: `orwasm: ${problem}`, source: "host", plugin });
     };
-    for (const p of project.plugins) {
+    for (const [index, p] of project.plugins.entries()) {
       const entry: Live = { plugin: undefined, contexts: new Map() };
       live.set(p.data.name, entry);
       try {
         entry.plugin = await HostPlugin.load({
           name: p.data.rootId ?? p.data.name,
           wasm: p.wasmPath,
-          profile: options.profile,
+          profile,
           vm: project.data.engine.vm,
           dispatcher: options.dispatcher,
+          ...(profile === "higress"
+            ? { higress: higressInit(project, p), redis: options.redis ?? router!.dispatch }
+            : {}),
           limits: { deadlineMs: options.deadlineMs, memoryPages: options.memoryPages },
         });
       } catch (err) {
@@ -114,10 +130,20 @@ export class EmbeddedGateway {
             `plugin ${p.data.name} rejected its configuration: ${(err as Error).message}`,
           );
         }
+        // cluster names proxy_redis_init/proxy_http_call did not find while this config was applied
+        if (profile === "higress") {
+          for (const u of await entry.plugin.unknownClusters())
+            unknown.push({ plugin: index, config, ...u });
+        }
       }
       startup.push(...entry.plugin.drainHostLogs());
     }
-    return new EmbeddedGateway(project, live, startup, options, problems);
+    if (unknown.length > 0) {
+      await Promise.all([...live.values()].flatMap((l) => (l.plugin ? [l.plugin.close()] : [])));
+      await router?.close();
+      throw await unknownClusterError(project, unknown);
+    }
+    return new EmbeddedGateway(project, live, startup, options, problems, router);
   }
 
   /** Serves one request on `server` (an index into the project's servers), as nginx would route it. */
@@ -136,7 +162,14 @@ export class EmbeddedGateway {
     const target: Target = respond
       ? { fixed: { status: respond.status, headers: respond.headers, body: respond.body } }
       : { named: route.upstream! };
-    return this.runChain(steps, init, body, target);
+    // what Higress' route_name and cluster_name properties answer (wasm-go's _match_route_/_match_service_)
+    const up = this.project.data.upstreams.find((u) => u.name === route.upstream);
+    const variables: Record<string, string> = {
+      ...init.variables,
+      orwasm_route_name: route.name ?? route.path,
+    };
+    if (up) variables["orwasm_cluster_name"] = up.clusters[0] ?? up.name;
+    return this.runChain(steps, { ...init, variables }, body, target);
   }
 
   /**
@@ -210,6 +243,7 @@ export class EmbeddedGateway {
 
   async close(): Promise<void> {
     await Promise.all([...this.live.values()].flatMap((l) => (l.plugin ? [l.plugin.close()] : [])));
+    await this.redis?.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -8,6 +8,8 @@ import { showValue, type Difference } from "../checks/difference.js";
 import type { CheckResult, SmokeReport } from "../checks/report.js";
 import type { HttpCallDispatcher, HttpCallRequest, RequestOutcome } from "../proxy-host/index.js";
 import { EmbeddedGateway, type EmbeddedOptions } from "./embedded.js";
+import { prepareRedis } from "./test-redis.js";
+import { mockCallouts } from "./mock-callouts.js";
 
 /** A response as the checks see it: lower-cased names, repeated headers joined like a client would. */
 export function observed(outcome: RequestOutcome): SmokeResponse {
@@ -26,7 +28,8 @@ export async function runEmbeddedTests(
   options: Omit<EmbeddedOptions, "dispatcher"> = {},
 ): Promise<SmokeReport> {
   // One dispatcher for the gateway's lifetime, answering from the current test's canned http calls.
-  let current: HttpCallDispatcher = () => undefined;
+  // Smoke checks: calls to a `mock: echo` upstream are echoed, as in a smoke run; others get no answer.
+  let current: HttpCallDispatcher = mockCallouts(project, () => undefined);
   const t0 = performance.now();
   const gateway = await EmbeddedGateway.start(project, {
     ...options,
@@ -63,8 +66,16 @@ export async function runEmbeddedTests(
           }
         );
       };
-      const outcome = await runPluginTest(gateway, project, t);
-      const differences = pluginTestDifferences(t, outcome, made);
+      const redis = t.redis ? await prepareRedis(gateway, project, t.redis) : undefined;
+      let outcome: RequestOutcome;
+      const differences: Difference[] = [];
+      try {
+        outcome = await runPluginTest(gateway, project, t);
+        differences.push(...pluginTestDifferences(t, outcome, made));
+      } finally {
+        await gateway.redis?.clearFaults();
+      }
+      if (redis) differences.push(...(await redis.check()));
       checks.push({
         name: t.name,
         request: {
@@ -88,7 +99,7 @@ export async function runEmbeddedTests(
     file,
     gateway: {
       kind: "embedded",
-      image: `orwasm host (${options.profile ?? "wasm-nginx-module"} profile, ${project.data.engine.vm})`,
+      image: `orwasm host (${options.profile ?? project.data.host.profile} profile, ${project.data.engine.vm})`,
     },
     startMs,
     checks,

@@ -1,15 +1,11 @@
 // The import audit: what a plugin needs from its host against what the chosen host really provides.
 import type { HostProfile } from "../module-abi/wasm-nginx-module-0.7.0.js";
+import { explainMissingEnvImport, explainMissingModule, goWorldFindings } from "./go-world.js";
 import type { WasmInfo } from "./wasm-info.js";
 
-export type Severity = "error" | "warning" | "info";
+import type { Finding } from "./finding.js";
 
-/** One audit result; `subject` names the import or export it is about. */
-export interface Finding {
-  severity: Severity;
-  subject?: string;
-  message: string;
-}
+export type { Finding, Severity } from "./finding.js";
 
 const HTTP_CALLBACKS = [
   "proxy_on_request_headers",
@@ -41,7 +37,11 @@ export function auditPlugin(
       },
     ];
   }
-  if (!info.abiVersion) {
+  const unknownAbi = info.exports.some(
+    (e) => e.startsWith("proxy_abi_version_") && !host.abiVersions.includes(e),
+  );
+  const knownMarker = info.exports.some((e) => host.abiVersions.includes(e));
+  if (!info.abiVersion && !unknownAbi && !knownMarker) {
     out.push({
       severity: "warning",
       message:
@@ -94,7 +94,9 @@ export function auditPlugin(
         out.push({
           severity: "error",
           subject,
-          message: `imports ${subject}, which ${hostName} does not provide: the plugin fails to instantiate`,
+          message:
+            explainMissingEnvImport(imp.name, hostName) ??
+            `imports ${subject}, which ${hostName} does not provide: the plugin fails to instantiate`,
         });
         continue;
       }
@@ -134,7 +136,9 @@ export function auditPlugin(
       out.push({
         severity: "error",
         subject,
-        message: `imports ${subject}, but ${hostName} has no module '${imp.module}' (its WASI modules: ${known}): the plugin fails to instantiate`,
+        message:
+          explainMissingModule(imp.module) ??
+          `imports ${subject}, but ${hostName} has no module '${imp.module}' (its WASI modules: ${known}): the plugin fails to instantiate`,
       });
     } else if (!wasi.includes(imp.name)) {
       out.push({
@@ -145,7 +149,9 @@ export function auditPlugin(
     }
   }
 
-  if (info.imports.some((i) => i.module === "env" && i.name === "proxy_http_call")) {
+  // only wasm-nginx-module limits calls to request phases (Envoy and Higress dispatch them from any phase)
+  const moduleHost = host.id.startsWith("wasm-nginx-module");
+  if (moduleHost && info.imports.some((i) => i.module === "env" && i.name === "proxy_http_call")) {
     const responseCbs = info.callbacks.filter(
       (c) => c === "proxy_on_response_headers" || c === "proxy_on_response_body",
     );
@@ -157,6 +163,14 @@ export function auditPlugin(
       });
     }
   }
+  out.push(
+    ...goWorldFindings(
+      info,
+      hostName,
+      host.abiVersions,
+      (name) => host.env[name]?.status === "unimplemented",
+    ),
+  );
   for (const cb of host.uncalledCallbacks) {
     if (exports.has(cb))
       out.push({

@@ -1,5 +1,6 @@
 // Reads a .wasm's imports and exports with Node's own WebAssembly, and classifies it as proxy-wasm or not.
 import { hasWasmMagic } from "../wasm/binary.js";
+import { detectToolchain } from "./toolchain.js";
 import type { WasmImport, WasmInfo } from "./wasm-info.js";
 
 /** The ABI version markers a proxy-wasm module exports, oldest first. */
@@ -33,5 +34,6 @@ export function readWasmInfo(bytes: Uint8Array): WasmInfo {
   const exports = WebAssembly.Module.exports(mod).map((e) => e.name);
   const abiVersion = [...ABI_VERSIONS].reverse().find((v) => exports.includes(v));
   const callbacks = exports.filter((e) => e.startsWith("proxy_on_")).sort();
-  return { imports, exports, abiVersion, callbacks };
+  const toolchain = detectToolchain(mod, imports, exports);
+  return { imports, exports, abiVersion, callbacks, ...(toolchain ? { toolchain } : {}) };
 }

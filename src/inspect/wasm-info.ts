@@ -14,4 +14,13 @@ export interface WasmInfo {
   abiVersion?: string;
   /** proxy_on_* callbacks the module exports. */
   callbacks: string[];
+  /** What built the module, read from its `producers` and `go:buildid` custom sections (see toolchain.ts). */
+  toolchain?: Toolchain;
+}
+
+/** The compiler a module names: standard Go (gc), TinyGo, or another language. */
+export interface Toolchain {
+  kind: "go" | "tinygo" | "other";
+  /** e.g. `go1.26.8`, when the module says. */
+  version?: string;
 }

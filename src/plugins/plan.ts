@@ -1,18 +1,11 @@
-// Decides what `orwasm plugin build` builds: every `build:` plugin of a project file, or one plugin folder.
+// Decides what `orwasm plugin build` builds: every `build:` plugin of a project file, or one plugin folder
+// (a Go module when it holds go.mod, else AssemblyScript).
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError, UsageError } from "../errors.js";
 import { parseProjectText } from "../project/parse.js";
 import type { ProjectData } from "../project/schema.js";
-import { defaultPluginOutFile } from "./output-path.js";
-
-/** One plugin to build. */
-export interface BuildTarget {
-  name: string;
-  dir: string;
-  entry: string;
-  outFile: string;
-}
+import { targetFor, type BuildTarget } from "./build-target.js";
 
 /** Where the targets came from: a project file, or a bare plugin folder. */
 export interface BuildPlan {
@@ -25,18 +18,7 @@ export const PROJECT_FILE_NAMES = ["orwasm.yaml", "orwasm.yml"];
 
 /** `build:` plugins of a parsed project, with their default output paths. */
 export function projectTargets(projectDir: string, data: ProjectData): BuildTarget[] {
-  return data.plugins.flatMap((p) =>
-    p.build
-      ? [
-          {
-            name: p.name,
-            dir: resolve(projectDir, p.build.dir),
-            entry: p.build.entry,
-            outFile: defaultPluginOutFile(projectDir, p.build.dir, p.name),
-          },
-        ]
-      : [],
-  );
+  return data.plugins.flatMap((p) => (p.build ? [targetFor(projectDir, p.name, p.build)] : []));
 }
 
 /**
@@ -55,12 +37,7 @@ export async function planBuilds(
   else {
     for (const name of PROJECT_FILE_NAMES) {
       const candidate = join(abs, name);
-      if (
-        await stat(candidate).then(
-          (s) => s.isFile(),
-          () => false,
-        )
-      ) {
+      if (await isFile(candidate)) {
         projectFile = candidate;
         break;
       }
@@ -69,14 +46,19 @@ export async function planBuilds(
 
   if (!projectFile) {
     const name = basename(abs);
+    const outFile = opts.outFile ? resolve(opts.outFile) : join(abs, "build", `${name}.wasm`);
+    const isGo = opts.entry === undefined && (await isFile(join(abs, "go.mod")));
     return {
       targets: [
-        {
-          name,
-          dir: abs,
-          entry: opts.entry ?? "assembly/index.ts",
-          outFile: opts.outFile ? resolve(opts.outFile) : join(abs, "build", `${name}.wasm`),
-        },
+        isGo
+          ? { name, dir: abs, outFile, lang: "go", package: "." }
+          : {
+              name,
+              dir: abs,
+              outFile,
+              lang: "assemblyscript",
+              entry: opts.entry ?? "assembly/index.ts",
+            },
       ],
     };
   }
@@ -99,4 +81,11 @@ export async function planBuilds(
     return { projectFile, targets: targets.map((t) => ({ ...t, outFile })) };
   }
   return { projectFile, targets };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }

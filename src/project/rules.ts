@@ -48,6 +48,7 @@ export function checkRules(data: ProjectData, file: string, where: Where): Probl
       );
     else upstreamNames.set(u.name, i);
   });
+  checkClusters(data, add);
 
   checkNginxRules(data, add);
   data.servers.forEach((server, s) => {
@@ -201,4 +202,36 @@ function distance(a: string, b: string): number {
         d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
   return d[a.length]![b.length]!;
+}
+
+/** Cluster names (higress profile) must each mean one upstream; a Redis upstream is no HTTP target or mock. */
+function checkClusters(
+  data: ProjectData,
+  add: (path: PathKey[], message: string, atKey?: boolean) => void,
+): void {
+  const owner = new Map<string, string>();
+  data.upstreams.forEach((u) => owner.set(u.name, u.name));
+  data.upstreams.forEach((u, i) => {
+    if (u.protocol === "redis" && u.mock)
+      add(
+        ["upstreams", i, "mock"],
+        "a Redis upstream (protocol: redis) cannot be mocked by orwasm's echo",
+      );
+    u.clusters.forEach((c, j) => {
+      const first = owner.get(c);
+      if (first !== undefined && first !== u.name)
+        add(["upstreams", i, "clusters", j], `cluster name '${c}' already means upstream ${first}`);
+      else owner.set(c, u.name);
+    });
+  });
+  const redis = new Set(data.upstreams.filter((u) => u.protocol === "redis").map((u) => u.name));
+  data.servers.forEach((server, s) =>
+    server.routes.forEach((route, r) => {
+      if (route.upstream && redis.has(route.upstream))
+        add(
+          ["servers", s, "routes", r, "upstream"],
+          `upstream '${route.upstream}' is a Redis server (protocol: redis); a route proxies HTTP`,
+        );
+    }),
+  );
 }

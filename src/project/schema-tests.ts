@@ -12,6 +12,33 @@ export const cannedResponseSchema = z.strictObject({
   body: z.string().default(""),
 });
 
+/** Redis around one test case (higress profile): keys set before, keys checked after, a fault in between. */
+export const testRedisSchema = z.strictObject({
+  upstream: z
+    .string()
+    .optional()
+    .describe("the Redis upstream (default: the project's only upstream with protocol: redis)"),
+  seed: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("keys SET before the case (every key named in seed or expect is deleted first)"),
+  expect: z
+    .record(z.string(), z.union([z.string(), z.null()]))
+    .default({})
+    .describe(
+      "keys read back after the case with a separate connection; null: the key must not exist",
+    ),
+  fault: z
+    .union([
+      z.literal("down").describe("nothing listens where the plugins' Redis calls go"),
+      z.strictObject({
+        delayMs: z.int().min(1).max(60_000).describe("every Redis reply is held back this long"),
+      }),
+    ])
+    .optional()
+    .describe("make Redis unreachable or slow for this case, to exercise the plugin's error path"),
+});
+
 export const pluginTestSchema = z.strictObject({
   name: z.string().min(1),
   plugins: z
@@ -29,6 +56,11 @@ export const pluginTestSchema = z.strictObject({
     .default({})
     .describe(
       "canned answers to proxy_http_call, keyed by the upstream `host:port` the plugin calls",
+    ),
+  redis: testRedisSchema
+    .optional()
+    .describe(
+      "Redis keys to seed and check, and faults (higress profile, a protocol: redis upstream)",
     ),
   expect: z.strictObject({
     status: z.int().min(100).max(599).optional(),

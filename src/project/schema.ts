@@ -5,6 +5,7 @@ import { nameSchema, pluginConfigSchema, routePluginSchema } from "./schema-comm
 import { deploymentSchema } from "./schema-deployment.js";
 import { engineSchema } from "./schema-engine.js";
 import { portProblem, serverNameProblem } from "./nginx-values.js";
+import { hostSchema } from "./schema-host.js";
 import { smokeCheckSchema } from "./schema-smoke.js";
 import { pluginTestSchema } from "./schema-tests.js";
 
@@ -49,17 +50,42 @@ export const failureSchema = z.union([
   }),
 ]);
 
-export const pluginBuildSchema = z.strictObject({
-  lang: z
-    .enum(["assemblyscript"])
-    .describe("the plugin's language; only AssemblyScript is built by orwasm for now"),
-  dir: z
-    .string()
-    .min(1)
-    .default(".")
-    .describe("the plugin's source folder, relative to the project file"),
+const buildDirSchema = z
+  .string()
+  .min(1)
+  .default(".")
+  .describe("the plugin's source folder, relative to the project file");
+
+/** An AssemblyScript plugin, compiled with the asc its package.json pins. */
+export const assemblyScriptBuildSchema = z.strictObject({
+  lang: z.literal("assemblyscript").describe("AssemblyScript on @solo-io/proxy-runtime"),
+  dir: buildDirSchema,
   entry: z.string().default("assembly/index.ts").describe("the entry file, relative to dir"),
 });
+
+/** A Go plugin, compiled with the machine's Go 1.24+ (GOOS=wasip1 -buildmode=c-shared). */
+export const goBuildSchema = z.strictObject({
+  lang: z
+    .literal("go")
+    .describe("Go (proxy-wasm-go-sdk or Higress wasm-go), built with the standard Go toolchain"),
+  dir: buildDirSchema.describe(
+    "the Go module folder (holds go.mod and go.sum), relative to the project file",
+  ),
+  package: z
+    .string()
+    .regex(
+      /^\.(\/[A-Za-z0-9_./-]+)?$|^[A-Za-z0-9_][A-Za-z0-9_./-]*$/,
+      "must be a package folder inside dir, such as . or ./cmd/plugin",
+    )
+    .refine((s) => !s.split("/").includes(".."), "must stay inside dir")
+    .default(".")
+    .describe("the main package to build, relative to dir"),
+});
+
+export const pluginBuildSchema = z.discriminatedUnion("lang", [
+  assemblyScriptBuildSchema,
+  goBuildSchema,
+]);
 
 export const pluginSchema = z
   .strictObject({
@@ -126,6 +152,13 @@ export const respondSchema = z.strictObject({
 });
 
 export const routeSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:/-]{1,253}$/, "must be 1-253 letters, digits or _ . : / -")
+    .optional()
+    .describe(
+      "higress profile: the route_name property (what wasm-go's _rules_ _match_route_ matches); default: the path",
+    ),
   path: z.string().min(1).describe("the location to match"),
   match: z.enum(["prefix", "exact", "regex"]).default("prefix"),
   upstream: nameSchema.optional().describe("proxy to this upstream (declared under `upstreams`)"),
@@ -152,9 +185,36 @@ export const serverSchema = z.strictObject({
   routes: z.array(routeSchema).min(1),
 });
 
+/** Higress cluster names: `outbound|6379||redis.dns`, an FQDN cluster, a Kubernetes service, a static IP... */
+const clusterNameSchema = z
+  .string()
+  .regex(/^[^?\s]+$/, "must be a cluster name without spaces or `?` parameters")
+  .describe("a Higress cluster name, as the plugin passes it (without `?db=` parameters)");
+
 export const upstreamSchema = z.strictObject({
   name: nameSchema,
   servers: z.array(hostPortSchema).min(1),
+  protocol: z
+    .enum(["http", "redis"])
+    .default("http")
+    .describe(
+      "http: proxied and reachable by proxy_http_call; redis: a Redis server plugins reach with proxy_redis_call (higress profile)",
+    ),
+  clusters: z
+    .array(clusterNameSchema)
+    .default([])
+    .describe(
+      "Higress cluster names that mean this upstream (higress profile), e.g. outbound|6379||redis.dns, outbound|6379||redis.default.svc.cluster.local, outbound|6379||redis.static; the upstream's name also works as a cluster name",
+    ),
+  redis: z
+    .strictObject({
+      username: z.string().optional().describe("ACL user orwasm seeds and checks keys as"),
+      password: z.string().optional().describe("password orwasm seeds and checks keys with"),
+    })
+    .optional()
+    .describe(
+      "how orwasm itself logs in to seed and check keys in tests (the plugin sends its own credentials at proxy_redis_init)",
+    ),
   mock: z
     .enum(["echo"])
     .optional()
@@ -185,6 +245,9 @@ export const projectSchema = z
     $schema: z.string().optional(),
     name: nameSchema.default("gateway"),
     engine: engineSchema.default(engineSchema.parse({})),
+    host: hostSchema
+      .default(hostSchema.parse({}))
+      .describe("orwasm's embedded host for `orwasm test` and `orwasm dev`"),
     gateway: gatewaySchema.default(gatewaySchema.parse({})),
     plugins: z.array(pluginSchema).default([]),
     upstreams: z.array(upstreamSchema).default([]),
@@ -205,4 +268,5 @@ export type ProjectData = z.output<typeof projectSchema>;
 export type PluginData = z.output<typeof pluginSchema>;
 export type RouteData = z.output<typeof routeSchema>;
 export type ServerData = z.output<typeof serverSchema>;
+export type PluginBuildData = z.output<typeof pluginBuildSchema>;
 export type FailurePolicy = z.output<typeof failureSchema>;

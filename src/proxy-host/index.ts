@@ -58,3 +58,11 @@ export type { LogEntry, MetricValue, ProfileName, VmName } from "./runtime/proto
 export type { RequestInit, HeadersInit } from "./nginx/request.js";
 // proxy-wasm status codes and level/phase names.
 export { WasmResult, type HttpPhase, type NginxLogLevel, type ProxyLogLevel } from "./abi.js";
+// The higress profile: Redis calls, cluster names, pause and resume.
+export type {
+  RedisCallAnswer,
+  RedisCallRecord,
+  RedisCallRequest,
+  RedisDispatcher,
+} from "./higress-driver.js";
+export type { ClusterTarget, HigressInit } from "./runtime/higress-api.js";

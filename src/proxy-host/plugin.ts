@@ -23,6 +23,8 @@ import {
   type EngineTransport,
 } from "./runtime/transport.js";
 import type { RequestInit } from "./nginx/request.js";
+import type { HigressInit } from "./runtime/higress-api.js";
+import type { RedisDispatcher } from "./higress-driver.js";
 import { HostRequest } from "./request.js";
 import { HttpStream, type StreamHost } from "./stream.js";
 import {
@@ -57,6 +59,10 @@ export interface LoadOptions {
   dispatcher?: HttpCallDispatcher;
   /** WASI environment (nginx clears the worker's environment; default {}). */
   wasiEnv?: Record<string, string>;
+  /** higress profile: the project's clusters, the log level get_log_level answers, the plugin name. */
+  higress?: HigressInit;
+  /** higress profile: where Redis commands go. */
+  redis?: RedisDispatcher;
 }
 
 /** A plugin that failed to load, with what the module would have logged. */
@@ -121,6 +127,7 @@ export class HostPlugin {
     private readonly init: EngineInit,
     private readonly source: string,
     private readonly dispatch: HttpCallDispatcher,
+    private readonly redisDispatch: RedisDispatcher | undefined = undefined,
   ) {}
 
   /** wasm.load(name, path): compile, check imports, instantiate, run _start/_initialize. */
@@ -152,6 +159,7 @@ export class HostPlugin {
     const init: EngineInit = { name: opts.name, module, shape, profile, vm };
     if (opts.limits?.memoryPages !== undefined) init.memoryPages = opts.limits.memoryPages;
     if (opts.wasiEnv) init.wasiEnv = opts.wasiEnv;
+    if (opts.higress) init.higress = opts.higress;
     const transport =
       opts.isolation === "in-thread"
         ? new InThreadTransport()
@@ -169,6 +177,7 @@ export class HostPlugin {
         init,
         source,
         opts.dispatcher ?? fetchDispatcher(),
+        opts.redis,
       );
     } catch (err) {
       await transport.close();
@@ -268,6 +277,11 @@ export class HostPlugin {
     return (await this.call({ op: "metrics" })).metrics;
   }
 
+  /** The instance's linear memory now, in bytes (what a leak grows; wasm memory never shrinks). */
+  async memoryBytes(): Promise<number> {
+    return (await this.call({ op: "metrics" })).memoryPages * 65536;
+  }
+
   /** Stops the worker. */
   async close(): Promise<void> {
     this.closed = true;
@@ -319,6 +333,16 @@ export class HostPlugin {
   /** @internal */
   dispatcher(): HttpCallDispatcher {
     return this.dispatch;
+  }
+
+  /** @internal */
+  redis(): RedisDispatcher | undefined {
+    return this.redisDispatch;
+  }
+
+  /** Cluster names the plugin used that the project does not declare, since the last call (higress). */
+  async unknownClusters(): Promise<{ cluster: string; call: string }[]> {
+    return (await this.call({ op: "unknownClusters" })).clusters;
   }
 
   /** @internal */
@@ -403,6 +427,7 @@ export class PluginContext {
       pluginName: plugin.name,
       rootId,
       dispatcher: () => plugin.dispatcher(),
+      redis: () => plugin.redis(),
       call: async (c) => {
         await plugin.ensureAlive();
         // the root id may have changed if the instance was recreated

@@ -1,7 +1,11 @@
 // One request travelling through nginx: the state every plugin stream on it shares (plugins in a
 // chain see each other's header changes), its log, and what the upstream gets and answers.
 
+import type { RedisCallRecord } from "./higress-driver.js";
+import { toBytes } from "./bytes.js";
 import { escapeUri } from "./nginx/escape.js";
+
+export { toBytes } from "./bytes.js";
 import {
   createRequestState,
   headerPairs,
@@ -48,13 +52,6 @@ const NOT_PASSED = new Set([
   "transfer-encoding",
 ]);
 
-const enc = new TextEncoder();
-
-/** Bytes from text or bytes. */
-export function toBytes(b: Uint8Array | string | undefined): Uint8Array | undefined {
-  if (b === undefined) return undefined;
-  return typeof b === "string" ? enc.encode(b) : b;
-}
 
 /** A request shared by the plugin streams that run on it. */
 export class HostRequest {
@@ -65,6 +62,8 @@ export class HostRequest {
   /** Every log line of the request, across plugins, in order. */
   readonly logs: LogEntry[] = [];
   readonly httpCalls: HttpCallRecord[] = [];
+  /** Redis calls made by plugins on this request (higress profile). */
+  readonly redisCalls: RedisCallRecord[] = [];
   /** Plugin engines that hold an HTTP context for this request (finished at the end). */
   readonly holders = new Set<{ finishRequest(req: HostRequest): Promise<LogEntry[]> }>();
 

@@ -10,6 +10,7 @@ import {
 } from "./dispatcher.js";
 import type { EngineCall, HttpReply, LogEntry, ReplyFor, TrapInfo } from "./runtime/protocol.js";
 import { DeadlineExceeded } from "./runtime/transport.js";
+import { followHigress, type RedisDispatcher } from "./higress-driver.js";
 import { toBytes, type HostRequest, type UpstreamResponse } from "./request.js";
 import type { PhaseOutcome, PhaseResult, PluginFailure } from "./types.js";
 
@@ -19,6 +20,8 @@ export interface StreamHost {
   /** Current root context id (it changes when the instance is recreated after a deadline). */
   rootId(): number;
   dispatcher(): HttpCallDispatcher;
+  /** Where Redis commands go (higress profile). */
+  redis?(): RedisDispatcher | undefined;
   /** Sends a call to the engine; rejects with DeadlineExceeded / EngineDied. */
   call<C extends EngineCall>(call: C): Promise<ReplyFor<C>>;
   /** Registers the request so the engine runs proxy_on_done/proxy_on_delete at its end. */
@@ -108,7 +111,7 @@ export class HttpStream {
   }
 
   private async send(
-    call: Extract<EngineCall, { op: "http" | "httpCallResponse" }>,
+    call: Extract<EngineCall, { op: "http" | "httpCallResponse" | "higressCallResponse" }>,
     phase: HttpPhase | "http_call_response",
   ): Promise<HttpReply | PluginFailure> {
     try {
@@ -159,6 +162,33 @@ export class HttpStream {
     if (!("rc" in reply)) return done({ kind: "failed", failure: reply });
     logs.push(...reply.logs);
     if (reply.rc < 0) return done({ kind: "failed", failure: this.trapFailure(phase, reply) });
+    if (reply.higress) {
+      // higress profile: Envoy's pause and resume instead of the Lua driver's loop
+      return done(
+        await followHigress(
+          reply,
+          {
+            plugin: this.plugin,
+            send: (c) => this.send(c, "http_call_response"),
+            callFor: (c) => ({
+              op: "higressCallResponse",
+              rootId: this.host.rootId(),
+              reqKey: this.request.key,
+              req: this.request.state,
+              calloutId: c.calloutId,
+            }),
+            http: this.host.dispatcher(),
+            redis: this.host.redis?.(),
+            trap: (r) => this.trapFailure("http_call_response", r),
+            hang: (detail) => this.failure(phase, "hang", detail),
+            log: (level, message) => this.hostLog(level, message),
+          },
+          logs,
+          calls,
+          this.request.redisCalls,
+        ),
+      );
+    }
 
     for (;;) {
       if (reply.rc >= 100) {

@@ -46,7 +46,7 @@ export async function dockerReloadTarget(name: string, d?: Docker): Promise<Relo
         ex.on("finish", ok);
         ex.on("error", fail);
       });
-      (stream).pipe(ex);
+      stream.pipe(ex);
       await done;
       return Buffer.concat(out);
     },

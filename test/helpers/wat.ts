@@ -24,7 +24,8 @@ export function proxyWasm(
 ): Uint8Array {
   const imp = Object.entries(imports)
     .map(([full, sig], i) => {
-      const [m, n] = full.split(".");
+      const dot = full.indexOf("."); // names may hold dots themselves (env.runtime.ticks)
+      const [m, n] = [full.slice(0, dot), full.slice(dot + 1)];
       return `(import "${m}" "${n}" (func $i${i} ${sig}))`;
     })
     .join("\n");

@@ -55,7 +55,9 @@ describe("embeddedLaunch for examples/add-header (a plugin declared with build:)
 
   it("drops mock: echo so the engine proxies to backend:8080 over the network, as nginx does", () => {
     const data = reparse(yaml);
-    expect(data.upstreams).toEqual([{ name: "backend", servers: ["backend:8080"] }]);
+    expect(data.upstreams).toEqual([
+      { name: "backend", servers: ["backend:8080"], protocol: "http", clusters: [] },
+    ]);
   });
 
   it("keeps routes, servers and the error-log level, and leaves out smoke checks and plugin tests", () => {

@@ -311,6 +311,7 @@ describe("orwasm plugin build", () => {
       {
         name: "deny_list",
         dir: join(EXAMPLES, "deny-list"),
+        lang: "assemblyscript",
         entry: "assembly/index.ts",
         outFile: join(EXAMPLES, "deny-list", "build", "deny_list.wasm"),
       },

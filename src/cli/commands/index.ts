@@ -4,6 +4,7 @@ import { registerConf } from "./conf.js";
 import { registerInspect } from "./inspect.js";
 import { registerPlugin } from "./plugin.js";
 import { registerPluginOci } from "./plugin-oci.js";
+import { registerPluginInit } from "./plugin-init.js";
 import { registerBuildScript } from "./build-script.js";
 import { registerLock } from "./lock.js";
 import { registerImage } from "./image.js";
@@ -19,6 +20,7 @@ export const commands: Register[] = [
   registerInspect,
   registerPlugin,
   registerPluginOci,
+  registerPluginInit,
   registerBuildScript,
   registerLock,
   registerImage,

@@ -71,7 +71,8 @@ function report(file: string, hostName: string, info: WasmInfo, findings: Findin
     .map(([k]) => k);
   const lines = [
     `${file}`,
-    `  ABI:        ${info.abiVersion ?? "(no proxy_abi_version_* export)"}`,
+    `  ABI:        ${info.abiVersion ?? abiNote(info)}`,
+    ...(info.toolchain ? [`  built by:   ${toolchainName(info.toolchain)}`] : []),
     `  callbacks:  ${info.callbacks.join(", ") || "(none)"}`,
     `  phases:     ${phases.join(", ") || "(none)"}`,
     `  imports:    ${info.imports.length} (${[...new Set(info.imports.map((i) => i.module))].join(", ") || "none"})`,
@@ -87,4 +88,16 @@ function report(file: string, hostName: string, info: WasmInfo, findings: Findin
       : `OK: runs on ${hostName}${warnings ? ` (${warnings} warning(s))` : ""}`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+/** An ABI marker the host does not know, or the absence of any. */
+function abiNote(info: WasmInfo): string {
+  const marker = info.exports.find((e) => e.startsWith("proxy_abi_version_"));
+  return marker ? `${marker} (unknown to the host)` : "(no proxy_abi_version_* export)";
+}
+
+/** `Go go1.26.8`, `TinyGo 0.37.0`. */
+function toolchainName(tc: NonNullable<WasmInfo["toolchain"]>): string {
+  const name = { go: "Go", tinygo: "TinyGo", other: "another compiler" }[tc.kind];
+  return tc.version ? `${name} ${tc.version}` : name;
 }

@@ -48,48 +48,43 @@ Examples:
   $ kubectl apply -k deploy/
   $ orwasm k8s examples/add-header -o /tmp/k8s --image gw@sha256:... --json`,
     )
-    .action(
-      (
-        projectArg: string,
-        opts: { output: string; image: string; engineImage?: string; json?: boolean },
-      ) =>
-        run(async () => {
-          const { file, project } = await loadForCommand(projectArg, io, opts);
-          let nginxBin: string | undefined;
-          let target = defaultTarget(project);
-          if (opts.engineImage) {
-            const probed = await probeEngine(await dockerImages(), opts.engineImage, project, (l) =>
-              io.err(`${l}\n`),
-            );
-            target = probed.target;
-            nginxBin = probed.nginxBin;
-          }
-          const files = renderManifests({
-            project,
-            target,
-            image: opts.image,
-            nginxBin,
-            projectLabel: relative(io.cwd, file) || file,
-          });
-          const problems = validateManifests(files);
-          if (problems.length)
-            throw new InternalError(
-              `orwasm rendered manifests Kubernetes would refuse:\n${problems.map((p) => `${p.file} ${p.object}: ${p.message}`).join("\n")}`,
-            );
-          const dir = resolve(io.cwd, opts.output);
-          await writeDirAtomic(dir, async (tmp) => {
-            for (const [name, text] of Object.entries(files))
-              await writeFile(join(tmp, name), text);
-          });
-          if (opts.json) {
-            io.out(
-              `${JSON.stringify({ project: file, output: dir, image: opts.image, files: Object.keys(files) }, null, 2)}\n`,
-            );
-            return 0;
-          }
-          for (const name of Object.keys(files)) io.out(`wrote ${join(opts.output, name)}\n`);
-          io.err(`apply with: kubectl apply -k ${opts.output}\n`);
+    .action((projectArg, opts) =>
+      run(async () => {
+        const { file, project } = await loadForCommand(projectArg, io, opts);
+        let nginxBin: string | undefined;
+        let target = defaultTarget(project);
+        if (opts.engineImage) {
+          const probed = await probeEngine(await dockerImages(), opts.engineImage, project, (l) =>
+            io.err(`${l}\n`),
+          );
+          target = probed.target;
+          nginxBin = probed.nginxBin;
+        }
+        const files = renderManifests({
+          project,
+          target,
+          image: opts.image,
+          nginxBin,
+          projectLabel: relative(io.cwd, file) || file,
+        });
+        const problems = validateManifests(files);
+        if (problems.length)
+          throw new InternalError(
+            `orwasm rendered manifests Kubernetes would refuse:\n${problems.map((p) => `${p.file} ${p.object}: ${p.message}`).join("\n")}`,
+          );
+        const dir = resolve(io.cwd, opts.output);
+        await writeDirAtomic(dir, async (tmp) => {
+          for (const [name, text] of Object.entries(files)) await writeFile(join(tmp, name), text);
+        });
+        if (opts.json) {
+          io.out(
+            `${JSON.stringify({ project: file, output: dir, image: opts.image, files: Object.keys(files) }, null, 2)}\n`,
+          );
           return 0;
-        }),
+        }
+        for (const name of Object.keys(files)) io.out(`wrote ${join(opts.output, name)}\n`);
+        io.err(`apply with: kubectl apply -k ${opts.output}\n`);
+        return 0;
+      }),
     );
 };

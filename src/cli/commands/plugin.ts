@@ -1,4 +1,4 @@
-// `orwasm plugin build`: compiles AssemblyScript proxy-wasm plugins with each plugin's own pinned asc.
+// `orwasm plugin build`: compiles proxy-wasm plugins: AssemblyScript with each plugin's pinned asc, Go with the machine's go.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
@@ -6,7 +6,7 @@ import type { Command } from "@commander-js/extra-typings";
 import type { Register } from "../command.js";
 import type { CliIO } from "../io.js";
 import { EXIT } from "../exit-codes.js";
-import { buildPlugin } from "../../plugins/build.js";
+import { buildTarget } from "../../plugins/build-target.js";
 import { planBuilds } from "../../plugins/plan.js";
 
 /** One built plugin, as `--json` prints it. */
@@ -23,13 +23,19 @@ const BUILD_HELP = `
 Builds each plugin declared with \`build:\` in DIR/orwasm.yaml (or the project file DIR
 names). A DIR without a project file is one plugin folder, built from --entry.
 
-The compiler is the plugin's own: AssemblyScript 0.14.x installed in (or above) the
-plugin folder, as its package.json pins it; run \`npm install\` there first. A plugin
-whose inputs have not changed since its last build is not recompiled ("cached").
+AssemblyScript: the compiler is the plugin's own, AssemblyScript 0.14.x installed in (or
+above) the plugin folder, as its package.json pins it; run \`npm install\` there first.
+Go (build.lang: go, or a folder holding go.mod): the machine's go 1.24+ (or ORWASM_GO)
+runs GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -mod=readonly on the
+plugin's own go.mod/go.sum, never edited; GOFLAGS, GOPROXY, GOMODCACHE and a vendor/
+folder are used as go uses them, so an offline module cache works.
+A plugin whose inputs have not changed since its last build is not recompiled ("cached").
 Output: <plugin dir>/build/<plugin name>.wasm, next to a .stamp.json cache stamp.
 
 Examples:
   $ orwasm plugin build examples/add-header
+  $ orwasm plugin build examples/go-headers
+  $ GOFLAGS=-mod=vendor orwasm plugin build ./my-go-plugin -o plugin.wasm
   $ orwasm plugin build ./my-plugin --entry assembly/index.ts -o my-plugin.wasm
   $ orwasm plugin build --json
 `;
@@ -44,11 +50,11 @@ export const registerPlugin: Register = (program, io, run) => {
 function declareBuild(plugin: Command) {
   return plugin
     .command("build")
-    .description("compile AssemblyScript plugins to .wasm (skips unchanged ones)")
+    .description("compile AssemblyScript and Go plugins to .wasm (skips unchanged ones)")
     .argument("[dir]", "a project folder, a project file, or a plugin folder", ".")
     .option("-o, --out <file>", "write the .wasm here (only when one plugin is built)")
     .option("--entry <file>", "entry file of a plugin folder without a project file")
-    .option("--debug", "build without optimisation, keeping function names")
+    .option("--debug", "AssemblyScript: build without optimisation, keeping function names")
     .option("-v, --verbose", "print the compiler's output")
     .option("--json", "print the result as JSON on stdout")
     .addHelpText("after", BUILD_HELP);
@@ -69,16 +75,15 @@ async function pluginBuild(dir: string, flags: BuildFlags, io: CliIO): Promise<n
   }
   const built: BuiltPlugin[] = [];
   for (const t of plan.targets) {
-    io.err(`building ${t.name} from ${show(resolve(t.dir, t.entry))} ...\n`);
-    const r = await buildPlugin({
-      lang: "assemblyscript",
-      dir: t.dir,
-      entry: t.entry,
-      outFile: t.outFile,
+    const from =
+      t.lang === "go" ? `${show(resolve(t.dir, t.package))} (Go)` : show(resolve(t.dir, t.entry));
+    io.err(`building ${t.name} from ${from} ...\n`);
+    const tool = t.lang === "go" ? "go" : "asc";
+    const r = await buildTarget(t, {
       optimize: !flags.debug,
       onLog: (line) => {
         if (line.startsWith("warning:")) io.err(`orwasm: ${t.name}: ${line}\n`);
-        else if (flags.verbose) io.err(`  asc: ${line}\n`);
+        else if (flags.verbose) io.err(`  ${tool}: ${line}\n`);
       },
     });
     const bytes = await readFile(r.outFile);

@@ -44,40 +44,36 @@ Examples:
   $ orwasm reload examples/add-header -c gw --json
   $ orwasm reload -c gw --engine-image my-openresty-wasm:1.0`,
     )
-    .action(
-      (
-        projectArg: string,
-        opts: { container: string; engineImage?: string; confPath?: string; json?: boolean },
-      ) =>
-        run(async () => {
-          const { project } = await loadForCommand(projectArg, io, opts);
-          let layout: NginxLayout;
-          if (opts.engineImage) {
-            const probed = await probeEngine(await dockerImages(), opts.engineImage, project, (l) =>
-              io.err(`${l}\n`),
-            );
-            layout = {
-              target: probed.target,
-              confPath: probed.confPath,
-              nginxBin: probed.nginxBin,
-            };
-          } else {
-            const target = defaultTarget(project);
-            layout = { target, confPath: `${target.prefix}/conf/nginx.conf`, nginxBin: "nginx" };
-          }
-          if (opts.confPath) layout.confPath = opts.confPath;
-          const c = await dockerReloadTarget(opts.container);
-          const result = await reloadGateway(c, project, layout, {
-            onLine: (l) => io.err(`${l}\n`),
-          });
-          if (opts.json) {
-            io.out(`${JSON.stringify({ container: opts.container, ...result }, null, 2)}\n`);
-            return 0;
-          }
-          io.out(
-            `reloaded ${opts.container} (${result.engine}) to generation ${result.generation} in ${Math.round(result.ms)} ms\n`,
+    .action((projectArg, opts) =>
+      run(async () => {
+        const { project } = await loadForCommand(projectArg, io, opts);
+        let layout: NginxLayout;
+        if (opts.engineImage) {
+          const probed = await probeEngine(await dockerImages(), opts.engineImage, project, (l) =>
+            io.err(`${l}\n`),
           );
+          layout = {
+            target: probed.target,
+            confPath: probed.confPath,
+            nginxBin: probed.nginxBin,
+          };
+        } else {
+          const target = defaultTarget(project);
+          layout = { target, confPath: `${target.prefix}/conf/nginx.conf`, nginxBin: "nginx" };
+        }
+        if (opts.confPath) layout.confPath = opts.confPath;
+        const c = await dockerReloadTarget(opts.container);
+        const result = await reloadGateway(c, project, layout, {
+          onLine: (l) => io.err(`${l}\n`),
+        });
+        if (opts.json) {
+          io.out(`${JSON.stringify({ container: opts.container, ...result }, null, 2)}\n`);
           return 0;
-        }),
+        }
+        io.out(
+          `reloaded ${opts.container} (${result.engine}) to generation ${result.generation} in ${Math.round(result.ms)} ms\n`,
+        );
+        return 0;
+      }),
     );
 };

@@ -57,12 +57,14 @@ Examples:
       run(async () => {
         const render = RENDER[opts.json ? "json" : opts.report];
         const deadlineMs = opts.deadline;
-        const { project } = await loadForCommand(projectArg, io);
+        const { project } = await loadForCommand(projectArg, io, {
+          profile: opts.profile ?? "project",
+        });
         if (project.data.smoke.length + project.data.tests.length === 0) {
           io.err("orwasm: the project declares no smoke checks and no tests; nothing to run\n");
         }
         const report = await runEmbeddedTests(project, projectArg, {
-          profile: opts.profile,
+          profile: opts.profile ?? project.data.host.profile,
           deadlineMs,
         });
         await writeOutput(

@@ -17,6 +17,13 @@ import {
 import { decodeHeaderMap, type HeaderPair } from "../header-map.js";
 import type { RequestState } from "../nginx/request.js";
 import { EnvoyStore, envoyLikeApi, type EnvoyHost } from "./envoy-api.js";
+import {
+  ACTION_PAUSE,
+  HigressState,
+  higressApi,
+  type HigressCallout,
+  type HigressHost,
+} from "./higress-api.js";
 import { wasmNginxModuleApi, type CallState, type RequestCtx } from "./host-api.js";
 import { importTable, linkError, wasiImports } from "./link.js";
 import { encodeExact, requestHeaderMap, responseHeaderMap } from "./maps.js";
@@ -69,10 +76,13 @@ const ABI_MAX = 99;
 const empty = new Uint8Array(0);
 
 /** One loaded plugin as the C module holds it. */
-export class ModuleEngine implements EnvoyHost {
+export class ModuleEngine implements EnvoyHost, HigressHost {
   readonly vm: PluginVm;
   readonly pluginName: string;
   readonly store = new EnvoyStore();
+  /** higress profile state (a placeholder with no clusters under the other profiles). */
+  readonly higress: HigressState;
+  base: HigressHost["base"] = {};
   mainConf: { code: number; body: Uint8Array | undefined } = { code: 0, body: undefined };
 
   private cur: CallState | undefined;
@@ -93,6 +103,9 @@ export class ModuleEngine implements EnvoyHost {
     this.pluginName = init.name;
     this.vm = new PluginVm(init.shape, (m) => this.log("error", m), init.memoryPages);
     this.pluginState = { conf: empty, body: empty, req: undefined, reqKey: undefined };
+    this.higress = new HigressState(
+      init.higress ?? { clusters: {}, logLevel: 2, pluginName: init.name },
+    );
   }
 
   /** ngx_http_wasm_load_plugin: link, instantiate, run _start or _initialize, probe the ABI. */
@@ -109,7 +122,11 @@ export class ModuleEngine implements EnvoyHost {
     if (linkProblem) this.loadFailed(`failed to new instance: ${linkProblem}`);
 
     let env: Record<string, unknown> = wasmNginxModuleApi(this);
-    if (profile === "envoy-like") env = { ...env, ...envoyLikeApi(this) };
+    if (profile !== "wasm-nginx-module") env = { ...env, ...envoyLikeApi(this) };
+    if (profile === "higress") {
+      this.base = env as HigressHost["base"];
+      env = { ...env, ...higressApi(this) };
+    }
     const wasi = wasiImports(table, this.init.wasiEnv ?? {}, shape);
     let instance: WebAssembly.Instance;
     try {
@@ -175,13 +192,21 @@ export class ModuleEngine implements EnvoyHost {
         return this.onHttp(call.rootId, call.reqKey, call.phase, call.req, call.body, call.eob);
       case "httpCallResponse":
         return this.onHttpCallResponse(call.rootId, call.reqKey, call.req, call.headers, call.body);
+      case "higressCallResponse":
+        return this.onHigressCallResponse(call);
+      case "unknownClusters":
+        return { clusters: this.higress.unknownClusters.splice(0), logs: this.takeLogs() };
       case "finishRequest":
         this.finishRequest(call.reqKey);
         return { logs: this.takeLogs(), req: call.req };
       case "tick":
         return { ticked: this.tick(call.force), logs: this.takeLogs() };
       case "metrics":
-        return { metrics: [...this.store.metrics.values()], logs: this.takeLogs() };
+        return {
+          metrics: [...this.store.metrics.values()],
+          logs: this.takeLogs(),
+          memoryPages: this.vm.pages(),
+        };
     }
   }
 
@@ -209,6 +234,10 @@ export class ModuleEngine implements EnvoyHost {
 
   nextCalloutId(): number {
     return this.calloutCounter++;
+  }
+
+  currentReqKey(): number | undefined {
+    return this.cur?.req ? this.cur.reqKey : undefined;
   }
 
   currentRootId(): number | undefined {
@@ -292,7 +321,7 @@ export class ModuleEngine implements EnvoyHost {
     this.roots.set(id, root);
     root.state = { conf: conf.slice(), body: empty, req: undefined, reqKey: undefined };
     this.setState(root.state);
-    if (this.init.profile === "envoy-like" && this.vm.has("proxy_on_vm_start")) {
+    if (this.init.profile !== "wasm-nginx-module" && this.vm.has("proxy_on_vm_start")) {
       rc = this.vm.call("proxy_on_vm_start", true, [id, 0]);
       if (rc <= 0) {
         this.setState(undefined);
@@ -399,7 +428,70 @@ export class ModuleEngine implements EnvoyHost {
     }
     this.setState(undefined);
     this.runningRoot = undefined;
+    if (this.init.profile === "higress") return this.higressReply(reqKey, rc, req, http.id);
     return this.httpReply(this.rcBeforeProxy(reqKey, rc), req, reqKey, http.id);
+  }
+
+  /** Envoy's view of a callback's result: a local response ends, Pause waits, calls are handed over. */
+  private higressReply(reqKey: number, rc: number, req: RequestState, httpId: number): HttpReply {
+    const code = this.mainConf.code;
+    this.mainConf.code = 0;
+    const { callouts, resumed } = this.higress.take(reqKey);
+    const out = rc < 0 ? rc : code >= 100 ? code : 0;
+    const reply = this.httpReply(out, req, reqKey, httpId);
+    const higress: { callouts: HigressCallout[]; paused: boolean; resumed: boolean } = {
+      callouts,
+      paused: rc === ACTION_PAUSE,
+      resumed,
+    };
+    reply.higress = higress;
+    return reply;
+  }
+
+  /** proxy_on_redis_call_response / proxy_on_http_call_response with the root context id, as Envoy calls them. */
+  private onHigressCallResponse(
+    call: Extract<EngineCall, { op: "higressCallResponse" }>,
+  ): HttpReply {
+    const { rootId, reqKey, req } = call;
+    const root = this.roots.get(rootId);
+    if (!root)
+      return this.httpReply(NGX_DECLINED, req, reqKey, undefined, "no such plugin context");
+    root.state.req = req;
+    root.state.reqKey = reqKey;
+    this.setState(root.state);
+    this.runningRoot = root.id;
+    const http = this.fetchHttpCtx(root, reqKey);
+    if (!http) {
+      this.setState(undefined);
+      return this.httpReply(NGX_DECLINED, req, reqKey, undefined);
+    }
+    let rc: number;
+    if (call.redis) {
+      this.higress.redisReply = call.redis.reply;
+      rc = this.vm.call("proxy_on_redis_call_response", false, [
+        root.id,
+        call.calloutId,
+        call.redis.status,
+        call.redis.reply?.length ?? 0,
+      ]);
+      this.higress.redisReply = undefined;
+    } else {
+      const ctx = this.requestCtx(reqKey);
+      ctx.callRespHeaders = call.http?.headers ?? [];
+      ctx.callRespBody = call.http?.body;
+      rc = this.vm.call("proxy_on_http_call_response", false, [
+        root.id,
+        call.calloutId,
+        ctx.callRespHeaders.length,
+        ctx.callRespBody?.length ?? 0,
+        0,
+      ]);
+    }
+    this.setState(undefined);
+    this.runningRoot = undefined;
+    const reply = this.higressReply(reqKey, rc, req, http.id);
+    if (reply.higress) reply.higress.paused = rc >= 0;
+    return reply;
   }
 
   /** ngx_http_wasm_on_http_call_resp: called with the ROOT context id, not the http one. */
@@ -492,6 +584,7 @@ export class ModuleEngine implements EnvoyHost {
   private finishRequest(reqKey: number): void {
     const entry = this.requests.get(reqKey);
     this.requests.delete(reqKey);
+    this.higress.finish(reqKey);
     if (!entry) return;
     this.setState(undefined);
     for (const http of entry.httpCtxs) {
@@ -499,6 +592,10 @@ export class ModuleEngine implements EnvoyHost {
       root.occupied.delete(http.id);
       root.free.unshift(http);
       this.runningRoot = root.id;
+      // Envoy logs the stream (proxy_on_log) before it is done
+      if (this.init.profile === "higress" && this.vm.has("proxy_on_log")) {
+        this.vm.call("proxy_on_log", false, [http.id]);
+      }
       let rc = this.vm.call("proxy_on_done", true, [http.id]);
       if (rc <= 0) this.log("error", `failed to mark context ${http.id} as done, rc: ${rc}`);
       rc = this.vm.call("proxy_on_delete", false, [http.id]);

@@ -10,6 +10,7 @@ import {
 } from "../../module-abi/wasm-nginx-module-0.7.0.js";
 import type { ModuleShape } from "../../wasm/binary.js";
 import { ENVOY_LIKE_SIGNATURES } from "./envoy-api.js";
+import { HIGRESS_SIGNATURES } from "./higress-api.js";
 import type { ProfileName, VmName } from "./protocol.js";
 import { ProcExit } from "./vm.js";
 
@@ -24,13 +25,14 @@ export function moduleProfile(vm: VmName): HostProfile {
   return vm === "wasmedge" ? wasmNginxModule070WasmEdge : wasmNginxModule070Wasmtime;
 }
 
-/** The imports a profile offers. envoy-like = the module's table + the functions it lacks. */
+/** The imports a profile offers. envoy-like = the module's table + the functions it lacks; higress adds its extensions. */
 export function importTable(profile: ProfileName, vm: VmName): ImportTable {
   const base = moduleProfile(vm);
   const env: Record<string, string> = {};
   for (const [name, fn] of Object.entries(base.env)) env[name] = fn.signature;
-  if (profile === "envoy-like") {
+  if (profile === "envoy-like" || profile === "higress") {
     Object.assign(env, ENVOY_LIKE_SIGNATURES);
+    if (profile === "higress") Object.assign(env, HIGRESS_SIGNATURES);
     // Envoy offers both WASI snapshots whatever wasm-nginx-module's VM does
     return { env, wasi: { ...moduleProfile("wasmtime").wasi } };
   }

@@ -5,9 +5,10 @@ import type { HttpPhase, NginxLogLevel, ProxyLogLevel } from "../abi.js";
 import type { HeaderPair } from "../header-map.js";
 import type { ModuleShape } from "../../wasm/binary.js";
 import type { RequestState } from "../nginx/request.js";
+import type { HigressCallout, HigressInit, UnknownCluster } from "./higress-types.js";
 
 /** Which host to mirror. */
-export type ProfileName = "wasm-nginx-module" | "envoy-like";
+export type ProfileName = "wasm-nginx-module" | "envoy-like" | "higress";
 
 /** Which wasm VM wasm-nginx-module was built with (changes the WASI modules offered). */
 export type VmName = "wasmtime" | "wasmedge";
@@ -48,6 +49,8 @@ export interface EngineInit {
   memoryPages?: number;
   /** Environment variables WASI exposes (nginx clears the worker environment, so {} by default). */
   wasiEnv?: Record<string, string>;
+  /** The higress profile's cluster map, log level and plugin name. */
+  higress?: HigressInit;
 }
 
 /** What loading found out. */
@@ -80,6 +83,8 @@ export interface HttpReply {
   trap?: TrapInfo;
   /** The http context id the callback ran with. */
   httpContextId?: number;
+  /** higress profile: calls dispatched by the callback, and whether it paused (Envoy's ActionPause). */
+  higress?: { callouts: HigressCallout[]; paused: boolean; resumed: boolean };
 }
 
 /** Calls the driver makes; one engine serves one loaded plugin. */
@@ -104,10 +109,23 @@ export type EngineCall =
       headers: HeaderPair[] | undefined;
       body: Uint8Array | undefined;
     }
+  | {
+      op: "higressCallResponse";
+      rootId: number;
+      reqKey: number;
+      req: RequestState;
+      calloutId: number;
+      /** redis: status 0 and the RESP reply bytes, or a non-zero status when Redis gave no answer. */
+      redis?: { status: number; reply: Uint8Array | undefined };
+      /** http: the response (undefined when the call failed). */
+      http?: { headers: HeaderPair[]; body: Uint8Array | undefined } | undefined;
+    }
   | { op: "finishRequest"; reqKey: number; req: RequestState }
   /** force: tick every root with a period now; else only those whose period has elapsed. */
   | { op: "tick"; force: boolean }
-  | { op: "metrics" };
+  | { op: "metrics" }
+  /** higress profile: cluster names the plugin used that the project does not declare (since the last ask). */
+  | { op: "unknownClusters" };
 
 /** Configure outcome: a root context id, or why not. */
 export interface ConfigureReply {
@@ -129,9 +147,12 @@ export interface EngineReplies {
   deleteRoot: { logs: LogEntry[] };
   http: HttpReply;
   httpCallResponse: HttpReply;
+  higressCallResponse: HttpReply;
+  unknownClusters: { clusters: UnknownCluster[]; logs: LogEntry[] };
   finishRequest: { logs: LogEntry[]; req: RequestState };
   tick: { logs: LogEntry[]; ticked: number[] };
-  metrics: { metrics: MetricValue[]; logs: LogEntry[] };
+  /** memoryPages: the instance's linear memory now, in 64 KiB pages. */
+  metrics: { metrics: MetricValue[]; logs: LogEntry[]; memoryPages: number };
 }
 
 /** The reply type for a call. */
