@@ -40,11 +40,12 @@ export async function serveEmbedded(
   listen: EngineListen = {},
 ): Promise<RunningEngine> {
   const cwd = dirname(file);
-  const minLevel = await prebuiltOnly(file, cwd);
+  const { minLevel, accessLog } = await prebuiltOnly(file, cwd);
   const log = (text: string) => {
     for (const r of routeDevLog(text)) {
-      if (r.stream === "access") io.out(r.message);
-      else if (levelShown(r.level, minLevel)) io.err(errorLine(io, r.level, r.message));
+      if (r.stream === "access") {
+        if (accessLog) io.out(r.message);
+      } else if (levelShown(r.level, minLevel)) io.err(errorLine(io, r.level, r.message));
     }
   };
   const server = await startDevServer(file, {
@@ -78,14 +79,18 @@ function errorLine(io: EngineIo, level: NginxLevel, message: string): string {
 
 /**
  * Refuses `build:` plugins before the loader would try to compile them, and returns the error-log level. A file that
- * does not parse is left to the loader, which reports every problem with its position.
+ * does not parse is left to the loader, which reports every problem with its position. `accessLog` is false when
+ * `gateway.accessLog` is off (request lines are dropped, as nginx writes none).
  */
-async function prebuiltOnly(file: string, cwd: string): Promise<NginxLevel> {
+async function prebuiltOnly(
+  file: string,
+  cwd: string,
+): Promise<{ minLevel: NginxLevel; accessLog: boolean }> {
   const text = await readFile(file, "utf8").catch(() => undefined);
-  if (text === undefined) return "warn";
+  if (text === undefined) return { minLevel: "warn", accessLog: true };
   const shown = relative(cwd, file) || file;
   const parsed = parseProjectText(text, shown);
-  if (!parsed.data) return "warn";
+  if (!parsed.data) return { minLevel: "warn", accessLog: true };
   const problems: Problem[] = [];
   parsed.data.plugins.forEach((p, i) => {
     if (!p.build) return;
@@ -97,5 +102,8 @@ async function prebuiltOnly(file: string, cwd: string): Promise<NginxLevel> {
     });
   });
   if (problems.length > 0) throw new ConfigError(problems);
-  return parsed.data.gateway.errorLogLevel;
+  return {
+    minLevel: parsed.data.gateway.errorLogLevel,
+    accessLog: parsed.data.gateway.accessLog !== "off",
+  };
 }

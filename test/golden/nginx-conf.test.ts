@@ -72,6 +72,7 @@ ${UPSTREAM}servers:
   it("a request-body plugin gets the body phase only where it runs, in the rewrite phase when chosen", async () => {
     const out = render(
       `gateway:
+  accessLog: "off"
   requestHeadersPhase: rewrite
   clientBodyBufferSize: 4m
   clientMaxBodySize: 4m
@@ -118,6 +119,21 @@ servers:
       { deny_list: [REQ], metrics: [REQ, RESP], stamp: [RESP] },
     );
     await expect(out).toMatchFileSnapshot("./__snapshots__/failure-policies.conf");
+  });
+
+  it("an access log with its own path, nginx log_format (quotes escaped) and a write buffer", async () => {
+    const out = render(
+      `gateway:
+  accessLog:
+    path: /var/log/orwasm/access.log
+    format: '$remote_addr "$request" $status $request_time \\ $upstream_response_time'
+    buffer: 64k
+${UPSTREAM}servers:
+  - routes: [{ path: /, upstream: backend }]
+`,
+      {},
+    );
+    await expect(out).toMatchFileSnapshot("./__snapshots__/access-log.conf");
   });
 
   it("an engine image with dynamic modules and its own lua path", async () => {
