@@ -80,6 +80,8 @@ export interface HttpReply {
   trap?: TrapInfo;
   /** The http context id the callback ran with. */
   httpContextId?: number;
+  /** Present when the call carried `finish` and the request was ended: the lines that ending logged. */
+  finishLogs?: LogEntry[];
 }
 
 /** Calls the driver makes; one engine serves one loaded plugin. */
@@ -94,6 +96,11 @@ export type EngineCall =
       req: RequestState;
       body?: Uint8Array;
       eob: boolean;
+      /**
+       * Also end the request (proxy_on_done, proxy_on_delete) after the callback, in the same call, when it returns
+       * without a trap: the driver sets it on the request's last call to this plugin, to save a second call.
+       */
+      finish?: boolean;
     }
   | {
       op: "httpCallResponse";
