@@ -29,8 +29,10 @@ async function optional(name: string, file: string, fn: string): Promise<Bench> 
 benches.push(await optional("host", "./host.js", "benchHost"));
 benches.push(await optional("dev", "./dev.js", "benchDev"));
 benches.push(await optional("image", "./image.js", "benchImage"));
+benches.push(await optional("gateway", "./gateway.js", "benchGateway"));
 
-const only = process.argv.slice(2);
+// names of benches to run (all when none); flags such as --quick are read by the benches themselves
+const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 for (const b of benches) {
   if (only.length && !only.includes(b.name)) continue;
   process.stdout.write(`\n## ${b.name}\n`);
