@@ -81,6 +81,8 @@ export const HAND = {
   minimal: "/minimal",
   minimalNoop: "/minimal-noop",
   none: "/none",
+  timers: "/timers",
+  timersReport: "/timers-report",
 } as const;
 
 /**
@@ -108,11 +110,26 @@ http {
         local wasm = require("resty.proxy-wasm")
         local add = assert(wasm.load("add_header", ${q(`${target.pluginDir}/add_header.wasm`)}))
         local noop = assert(wasm.load("noop", ${q(`${target.pluginDir}/noop.wasm`)}))
+        local ffi = require("ffi")
+        ffi.cdef[[
+            typedef struct { long tv_sec; long tv_nsec; } orwasm_bench_timespec;
+            int clock_gettime(int clk, orwasm_bench_timespec *tp);
+            int getpid(void);
+        ]]
+        local ts = ffi.new("orwasm_bench_timespec")
         bench = {
             wasm = wasm,
             add = add,
             add_ctx = assert(wasm.on_configure(add, "world")),
             noop_ctx = assert(wasm.on_configure(noop, "{}")),
+            -- nanoseconds, CLOCK_MONOTONIC (1)
+            now = function()
+                ffi.C.clock_gettime(1, ts)
+                return tonumber(ts.tv_sec) * 1e9 + tonumber(ts.tv_nsec)
+            end,
+            -- the cheapest FFI call into C, to compare a plugin call with
+            ffi_noop = function() return ffi.C.getpid() end,
+            t = { n = 0, clock = 0, ffi = 0, first_noop = 0, noop = 0, add = 0 },
         }
     }
     server {
@@ -140,6 +157,39 @@ http {
                 bench.wasm.on_http_response_headers(bench.add_ctx)
             }
             ${content}
+        }
+        # where a call's time goes: timed with CLOCK_MONOTONIC around calls in one request's header filter.
+        # The first call creates the request's http context; the later ones reuse it.
+        location = ${HAND.timers} {
+            header_filter_by_lua_block {
+                local t, now, w = bench.t, bench.now, bench.wasm
+                local a = now()
+                bench.ffi_noop()
+                local b = now()
+                w.on_http_response_headers(bench.noop_ctx)
+                local c = now()
+                for _ = 1, 8 do w.on_http_response_headers(bench.noop_ctx) end
+                w.on_http_response_headers(bench.add_ctx) -- creates add-header's http context, untimed
+                local d = now()
+                for _ = 1, 8 do w.on_http_response_headers(bench.add_ctx) end
+                local e = now()
+                local f = now()
+                t.n = t.n + 1
+                t.clock = t.clock + (f - e)
+                t.ffi = t.ffi + (b - a)
+                t.first_noop = t.first_noop + (c - b)
+                t.noop = t.noop + (d - c) / 8
+                t.add = t.add + (e - d) / 8
+            }
+            ${content}
+        }
+        location = ${HAND.timersReport} {
+            content_by_lua_block {
+                local t = bench.t
+                local n = math.max(t.n, 1)
+                ngx.say(string.format('{"n":%d,"clock_ns":%.0f,"ffi_ns":%.0f,"first_noop_ns":%.0f,"noop_ns":%.0f,"add_ns":%.0f}',
+                    t.n, t.clock / n, t.ffi / n, t.first_noop / n, t.noop / n, t.add / n))
+            }
         }
         location = ${HAND.minimalNoop} {
             header_filter_by_lua_block {

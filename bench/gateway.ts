@@ -282,6 +282,18 @@ async function measure(engine: string, base: string, hand: string | undefined): 
     figures: big,
     ratios: [["x same response without plugin", big.reqPerSec / bigNone.reqPerSec]],
   });
+  if (hand) {
+    await wrk(`${hand}${HAND.timers}`, { seconds: SECONDS });
+    const t = (await (await fetch(`${hand}${HAND.timersReport}`)).json()) as Record<string, number>;
+    const clock = t["clock_ns"]!;
+    process.stdout.write(
+      `\nwhere a call's time goes (${t["n"]} requests, ns per call, the clock's own ${Math.round(clock)} ns taken off):\n` +
+        `  cheapest FFI call (getpid):                                ${Math.round(t["ffi_ns"]! - clock)}\n` +
+        `  on_http_response_headers, do-nothing, first in request:    ${Math.round(t["first_noop_ns"]! - clock)} (creates the http context)\n` +
+        `  on_http_response_headers, do-nothing, context reused:      ${Math.round(t["noop_ns"]! - clock / 8)}\n` +
+        `  on_http_response_headers, add-header, context reused:      ${Math.round(t["add_ns"]! - clock / 8)}\n`,
+    );
+  }
   const d = await degradation(`${base}${ROUTES.addHeader}`);
   rows.push({ variant: `add-header, first ${FIRST} requests`, figures: d.first, ratios: [] });
   rows.push({
