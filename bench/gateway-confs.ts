@@ -7,6 +7,7 @@ export const ROUTES = {
   none: "/none",
   addHeader: "/add-header",
   noop: "/noop",
+  noopOpen: "/noop-open",
   three: "/three",
   ten: "/ten",
   bodyNone: "/body-none",
@@ -35,6 +36,8 @@ export function benchProjectYaml(port: number, bigUpstream: string | undefined):
         `  - { name: ${n}, rootId: add_header, file: plugins/${n}.wasm, config: v${i + 1} }`,
     ),
     "  - { name: noop, file: plugins/noop.wasm }",
+    // fail-open: its route has no body filter (a fail-closed response-headers plugin needs one to replace the body)
+    "  - { name: noop_open, file: plugins/noop_open.wasm, failure: open }",
     "  - { name: reqbody, file: plugins/reqbody.wasm }",
     "  - { name: respbody, file: plugins/respbody.wasm }",
   ];
@@ -52,6 +55,7 @@ ${bigUpstream ? `upstreams:\n  - { name: bigfile, servers: ["${bigUpstream}"] }\
       - { path: ${ROUTES.none}, match: exact, ${ok} }
       - { path: ${ROUTES.addHeader}, match: exact, ${ok}, plugins: [add_header] }
       - { path: ${ROUTES.noop}, match: exact, ${ok}, plugins: [noop] }
+      - { path: ${ROUTES.noopOpen}, match: exact, ${ok}, plugins: [noop_open] }
       - { path: ${ROUTES.three}, match: exact, ${ok}, plugins: [${addHeaderNames(3).join(", ")}] }
       - { path: ${ROUTES.ten}, match: exact, ${ok}, plugins: [${addHeaderNames(10).join(", ")}] }
       - { path: ${ROUTES.bodyNone}, match: exact, ${ok} }

@@ -48,6 +48,7 @@ async function writeProject(dir: string, port: number, bigUpstream?: string): Pr
   const add = await addHeaderPlugin();
   for (const n of addHeaderNames(10)) writeFileSync(join(plugins, `${n}.wasm`), add);
   writeFileSync(join(plugins, "noop.wasm"), noopPlugin(["proxy_on_response_headers"]));
+  writeFileSync(join(plugins, "noop_open.wasm"), noopPlugin(["proxy_on_response_headers"]));
   writeFileSync(
     join(plugins, "reqbody.wasm"),
     noopPlugin(["proxy_on_request_headers", "proxy_on_request_body"]),
@@ -238,6 +239,15 @@ async function measure(engine: string, base: string, hand: string | undefined): 
       figures: noop,
       ratios: [...vsNone(noop), ["x minimal glue", noop.reqPerSec / minimalNoop.reqPerSec]],
     });
+    const [open, minimalNoop2] = await pair(
+      `${base}${ROUTES.noopOpen}`,
+      `${hand}${HAND.minimalNoop}`,
+    );
+    rows.push({
+      variant: "do-nothing plugin, fail-open (no body filter), rendered conf",
+      figures: open,
+      ratios: [...vsNone(open), ["x minimal glue", open.reqPerSec / minimalNoop2.reqPerSec]],
+    });
   } else {
     const rendered = await run(ROUTES.addHeader);
     rows.push({
@@ -247,6 +257,12 @@ async function measure(engine: string, base: string, hand: string | undefined): 
     });
     const noop = await run(ROUTES.noop);
     rows.push({ variant: "do-nothing plugin, rendered conf", figures: noop, ratios: vsNone(noop) });
+    const open = await run(ROUTES.noopOpen);
+    rows.push({
+      variant: "do-nothing plugin, fail-open, rendered conf",
+      figures: open,
+      ratios: vsNone(open),
+    });
   }
   const one = rows.find((r) => r.variant === "add-header, rendered conf")!.figures;
   for (const [n, path] of [
