@@ -183,8 +183,16 @@ async function degradation(
     };
   };
   const first = await windows(FIRST);
-  const fill = Math.min(FILL_CAP_S, Math.ceil((AFTER - served) / Math.max(first.reqPerSec, 1)));
-  if (fill > 0) served += (await wrk(url, { seconds: fill })).requests;
+  // bring the count to AFTER, in runs sized by the rate seen so far, for FILL_CAP_S seconds at most
+  let budget = FILL_CAP_S;
+  while (served < AFTER && budget > 0) {
+    const s = Math.min(
+      budget,
+      Math.max(1, Math.ceil((AFTER - served) / Math.max(first.reqPerSec, 1))),
+    );
+    served += (await wrk(url, { seconds: s })).requests;
+    budget -= s;
+  }
   const at = served;
   const later = await windows(FIRST);
   return { first, later, at };
