@@ -29,6 +29,7 @@ async function optional(name: string, file: string, fn: string): Promise<Bench> 
 benches.push(await optional("host", "./host.js", "benchHost"));
 benches.push(await optional("dev", "./dev.js", "benchDev"));
 benches.push(await optional("image", "./image.js", "benchImage"));
+benches.push(await optional("glue", "./glue.js", "benchGlue"));
 benches.push(await optional("gateway", "./gateway.js", "benchGateway"));
 
 // names of benches to run (all when none); flags such as --quick are read by the benches themselves
