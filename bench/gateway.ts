@@ -99,7 +99,9 @@ async function realGateways(image: string): Promise<{
   const docker = createDockerPort();
   const [port, bigPort, handPort] = [await freePort(), await freePort(), await freePort()];
   const dir = sharedDir("orwasm-bench-gw-");
-  const file = await writeProject(join(dir, "src"), port, `127.0.0.1:${bigPort}`);
+  // one folder, bound read-only at /bench: the project (orwasm.yaml, plugins/), the confs and the static file
+  const bench = join(dir, "bench");
+  const file = await writeProject(bench, port, `127.0.0.1:${bigPort}`);
   const { project } = await loadProject(file, { cwd: dir });
   const engine = await probeEngine(docker, image, project, () => {});
   const target: EngineTarget = { ...engine.target, pluginDir: "/bench/plugins" };
@@ -107,19 +109,18 @@ async function realGateways(image: string): Promise<{
   // the 1 MB upstream goes inside the http block, after the project's servers
   const at = rendered.lastIndexOf("}");
   const conf = `${rendered.slice(0, at)}${bigFileServer(bigPort, "/bench/static")}${rendered.slice(at)}`;
-  const bench = join(dir, "bench");
   mkdirSync(join(bench, "static"), { recursive: true });
   writeFileSync(join(bench, "static", "big"), Buffer.alloc(BIG, "x"));
   writeFileSync(join(bench, "static", "big-none"), Buffer.alloc(BIG, "x"));
   writeFileSync(join(bench, "nginx.conf"), conf);
   writeFileSync(join(bench, "hand.conf"), handWrittenConf(target, handPort));
-  for (const d of [bench, join(bench, "static")]) chmodSync(d, 0o755);
+  for (const d of [bench, join(bench, "static"), join(bench, "plugins")]) chmodSync(d, 0o755);
   // each container has its own /tmp for the pid file; the network namespace (loopback) is the host's
   const nginx = (confFile: string) => ({
     image,
     entrypoint: [engine.nginxBin],
     cmd: ["-p", target.prefix, "-c", confFile, "-g", "daemon off;"],
-    binds: [`${bench}:/bench:ro`, `${join(dir, "src", "plugins")}:/bench/plugins:ro`],
+    binds: [`${bench}:/bench:ro`],
   });
   const started: BenchContainer[] = [];
   try {
