@@ -44,6 +44,7 @@ for (const b of benches) {
       );
     }
   } catch (err) {
-    process.stdout.write(`skipped: ${(err as Error).message.split("\n")[0]}\n`);
+    // the first line says why; the rest (e.g. a container log tail) helps to fix it
+    process.stdout.write(`skipped: ${(err as Error).message}\n`);
   }
 }
