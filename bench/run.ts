@@ -31,8 +31,11 @@ benches.push(await optional("image", "./image.js", "benchImage"));
 benches.push(await optional("oci", "./oci.js", "benchOci"));
 benches.push(await optional("reload", "./reload.js", "benchReload"));
 benches.push(await optional("go", "./go.js", "benchGo"));
+benches.push(await optional("glue", "./glue.js", "benchGlue"));
+benches.push(await optional("gateway", "./gateway.js", "benchGateway"));
 
-const only = process.argv.slice(2);
+// names of benches to run (all when none); flags such as --quick are read by the benches themselves
+const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 for (const b of benches) {
   if (only.length && !only.includes(b.name)) continue;
   process.stdout.write(`\n## ${b.name}\n`);
@@ -43,6 +46,7 @@ for (const b of benches) {
       );
     }
   } catch (err) {
-    process.stdout.write(`skipped: ${(err as Error).message.split("\n")[0]}\n`);
+    // the first line says why; the rest (e.g. a container log tail) helps to fix it
+    process.stdout.write(`skipped: ${(err as Error).message}\n`);
   }
 }

@@ -12,6 +12,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 bash "$(dirname "$0")/setup-go.sh"
+bash "$(dirname "$0")/setup-wrk.sh"
 bash "$(dirname "$0")/docker-up.sh"
 bash "$(dirname "$0")/setup-registry.sh"
 bash "$(dirname "$0")/setup-redis.sh" install

@@ -49,11 +49,12 @@ export async function serveEmbedded(
   listen: EngineListen = {},
 ): Promise<RunningEngine> {
   const cwd = dirname(file);
-  const { minLevel, healthPort } = await prebuiltOnly(file, cwd);
+  const { minLevel, healthPort, accessLog } = await prebuiltOnly(file, cwd);
   const log = (text: string) => {
     for (const r of routeDevLog(text)) {
-      if (r.stream === "access") io.out(r.message);
-      else if (levelShown(r.level, minLevel)) io.err(errorLine(io, r.level, r.message));
+      if (r.stream === "access") {
+        if (accessLog) io.out(r.message);
+      } else if (levelShown(r.level, minLevel)) io.err(errorLine(io, r.level, r.message));
     }
   };
   const server = await startDevServer(file, {
@@ -95,17 +96,18 @@ function errorLine(io: EngineIo, level: NginxLevel, message: string): string {
  * Refuses `build:` plugins before the loader would try to compile them, and returns the error-log level and the
  * health port (`deployment.kubernetes.health.port`). A file that does not parse is left to the loader, which reports
  * every problem with its position.
+ * `accessLog` is false when `gateway.accessLog` is off (request lines are dropped, as nginx writes none).
  */
 async function prebuiltOnly(
   file: string,
   cwd: string,
-): Promise<{ minLevel: NginxLevel; healthPort?: number }> {
+): Promise<{ minLevel: NginxLevel; healthPort?: number; accessLog: boolean }> {
   // Read as the loader reads it (regular file, size limit, UTF-8): a FIFO must not block here.
   const text = await readProjectText(file, file).catch(() => undefined);
-  if (text === undefined) return { minLevel: "warn" };
+  if (text === undefined) return { minLevel: "warn", accessLog: true };
   const shown = relative(cwd, file) || file;
   const parsed = parseProjectText(text, shown);
-  if (!parsed.data) return { minLevel: "warn" };
+  if (!parsed.data) return { minLevel: "warn", accessLog: true };
   const problems: Problem[] = [];
   parsed.data.plugins.forEach((p, i) => {
     if (!p.build) return;
@@ -120,5 +122,6 @@ async function prebuiltOnly(
   return {
     minLevel: parsed.data.gateway.errorLogLevel,
     healthPort: parsed.data.deployment?.kubernetes?.health.port,
+    accessLog: parsed.data.gateway.accessLog !== "off",
   };
 }

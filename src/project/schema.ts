@@ -221,6 +221,32 @@ export const upstreamSchema = z.strictObject({
     .describe("in smoke, test and dev runs, orwasm's echo upstream stands in for this upstream"),
 });
 
+/** An absolute file path nginx can write a log to, of plain characters (e.g. `/dev/stdout`). */
+const logPathSchema = z
+  .string()
+  .regex(/^\/[A-Za-z0-9_./-]*$/, "must be an absolute path of plain characters, or off");
+
+/** `access_log`: off, a path, or a path with an nginx log_format and a write buffer. */
+export const accessLogSchema = z.union([
+  z.literal("off").describe("no access log (the cheapest: no write per request)"),
+  logPathSchema.describe("the file each request is logged to, in nginx's combined format"),
+  z.strictObject({
+    path: logPathSchema.optional().describe("the log file; defaults to the engine's (/dev/stdout)"),
+    format: z
+      .string()
+      .min(1)
+      // eslint-disable-next-line no-control-regex -- a control character cannot be written in an nginx string
+      .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters")
+      .optional()
+      .describe(
+        "an nginx log_format string, e.g. '$remote_addr \"$request\" $status $request_time'",
+      ),
+    buffer: sizeSchema
+      .optional()
+      .describe("collect lines in memory up to this size before writing (nginx's buffer=)"),
+  }),
+]);
+
 export const gatewaySchema = z.strictObject({
   workerProcesses: z.union([z.literal("auto"), z.int().min(1)]).default("auto"),
   workerConnections: z.int().min(16).default(1024),
@@ -238,6 +264,11 @@ export const gatewaySchema = z.strictObject({
     .regex(/^\/[A-Za-z0-9_./-]*$/, "must be an absolute path of plain characters")
     .optional()
     .describe("where the gateway finds the .wasm files; defaults to <prefix>/nginx/wasm"),
+  accessLog: accessLogSchema
+    .optional()
+    .describe(
+      "the access log: off, a path, or { path, format, buffer }; defaults to the engine's stdout",
+    ),
 });
 
 export const projectSchema = z
@@ -267,6 +298,7 @@ export type ProjectInput = z.input<typeof projectSchema>;
 export type ProjectData = z.output<typeof projectSchema>;
 export type PluginData = z.output<typeof pluginSchema>;
 export type RouteData = z.output<typeof routeSchema>;
+export type GatewayData = z.output<typeof gatewaySchema>;
 export type ServerData = z.output<typeof serverSchema>;
 export type PluginBuildData = z.output<typeof pluginBuildSchema>;
 export type FailurePolicy = z.output<typeof failureSchema>;

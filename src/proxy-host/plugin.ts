@@ -434,6 +434,7 @@ export class PluginContext {
         return plugin.call("rootId" in c ? { ...c, rootId: rootId() } : c);
       },
       hold: (req) => req.holders.add(plugin.requestHolder),
+      release: (req) => req.holders.delete(plugin.requestHolder),
       prepare: async () => {
         await plugin.ensureAlive();
         return plugin.drainHostLogs();

@@ -186,8 +186,15 @@ export async function runRequest(
   // ---- header_filter
   req.setPhase("header_filter");
   let failedClosed = false;
-  for (const e of chain.filter((x) => exportsCb(x, "proxy_on_response_headers"))) {
-    const result = await stream(e).onResponseHeaders();
+  const headerPlugins = chain.filter((x) => exportsCb(x, "proxy_on_response_headers"));
+  const noBodyPlugin = !chain.some((x) => exportsCb(x, "proxy_on_response_body"));
+  for (const [k, e] of headerPlugins.entries()) {
+    // The request's last call to this plugin, and no other plugin holds the request: the engine ends the request
+    // for it in the same call (one worker hop instead of two), and the end's log lines keep nginx's order.
+    const holder = e.context.plugin.requestHolder;
+    const last =
+      noBodyPlugin && k === headerPlugins.length - 1 && [...req.holders].every((h) => h === holder);
+    const result = await stream(e).onResponseHeaders(undefined, { finishRequest: last });
     phases.push(result);
     if (result.outcome.kind === "failed") {
       const status = failed(e, "response headers", result.outcome.failure);

@@ -26,6 +26,8 @@ export interface StreamHost {
   call<C extends EngineCall>(call: C): Promise<ReplyFor<C>>;
   /** Registers the request so the engine runs proxy_on_done/proxy_on_delete at its end. */
   hold(req: HostRequest): void;
+  /** The engine already ended the request for this plugin (a call with `finish`): nothing left to do at its end. */
+  release(req: HostRequest): void;
   /** Recreates the instance if needed, then hands over host log lines waiting to be reported. */
   prepare(): Promise<LogEntry[]>;
   /** Drops the instance so the next call recreates it (after it ran out of memory). */
@@ -72,12 +74,16 @@ export class HttpStream {
    * proxy_wasm.on_http_response_headers(ctx) in header_filter. `response` is applied first when
    * the request has no response yet (a single-plugin run); runRequest applies it itself.
    */
-  async onResponseHeaders(response?: UpstreamResponse): Promise<PhaseResult> {
+  async onResponseHeaders(
+    response?: UpstreamResponse,
+    /** @internal the request's last call to this plugin: end the request for it in the same engine call. */
+    last?: { finishRequest: boolean },
+  ): Promise<PhaseResult> {
     if (response && this.request.state.response.status === 0) {
       this.request.applyUpstreamResponse(response);
     }
     this.request.setPhase("header_filter");
-    return this.responsePhase("response_headers", undefined, true);
+    return this.responsePhase("response_headers", undefined, true, last?.finishRequest === true);
   }
 
   /** proxy_wasm.on_http_response_body(ctx) in body_filter with ngx.arg[1], ngx.arg[2]. */
@@ -96,6 +102,7 @@ export class HttpStream {
     phase: HttpPhase,
     body: Uint8Array | undefined,
     eob: boolean,
+    finish = false,
   ): Promise<HttpReply | PluginFailure> {
     this.host.hold(this.request);
     const call: EngineCall = {
@@ -107,7 +114,10 @@ export class HttpStream {
       eob,
     };
     if (body !== undefined) call.body = body;
-    return this.send(call, phase);
+    if (finish) call.finish = true;
+    const reply = await this.send(call, phase);
+    if ("rc" in reply && reply.finishLogs) this.host.release(this.request);
+    return reply;
   }
 
   private async send(
@@ -264,9 +274,10 @@ export class HttpStream {
     phase: HttpPhase,
     body: Uint8Array | undefined,
     eob: boolean,
+    finish = false,
   ): Promise<PhaseResult> {
     const logs: LogEntry[] = await this.prepared();
-    const reply = await this.callHttp(phase, body, eob);
+    const reply = await this.callHttp(phase, body, eob, finish);
     let outcome: PhaseOutcome;
     if (!("rc" in reply)) outcome = { kind: "failed", failure: reply };
     else {
@@ -278,6 +289,8 @@ export class HttpStream {
           : { kind: "continue" };
     }
     this.request.logs.push(...logs);
+    // what ending the request logged belongs to the request's end, not to this phase
+    if ("rc" in reply && reply.finishLogs) this.request.logs.push(...reply.finishLogs);
     return { plugin: this.plugin, phase, outcome, logs, httpCalls: [] };
   }
 

@@ -2,7 +2,7 @@
 // Every value that lands in nginx or Lua syntax is encoded here, so the template only places strings.
 import { basename } from "node:path";
 import type { Project, ResolvedPlugin } from "../project/project.js";
-import type { RouteData } from "../project/schema.js";
+import type { GatewayData, RouteData } from "../project/schema.js";
 import { luaComment, luaString } from "./lua.js";
 import { nginxQuote } from "./nginx.js";
 import { phasesOf, type PluginPhases } from "./phases.js";
@@ -17,7 +17,10 @@ export interface NginxConfView {
   pidFile: string;
   errorLog: string;
   errorLogLevel: string;
+  /** The `access_log` arguments: `off`, or a quoted path with the format name and buffer. */
   accessLog: string;
+  /** The quoted `log_format orwasm_access` string, or "" for nginx's combined format. */
+  accessLogFormat: string;
   vm: string;
   luaPackagePath: string;
   luaPackageCpath: string;
@@ -158,7 +161,7 @@ export function buildViewModel(
     pidFile: nginxQuote(target.pidFile),
     errorLog: nginxQuote(target.errorLog),
     errorLogLevel: data.gateway.errorLogLevel,
-    accessLog: target.accessLog === "off" ? "off" : nginxQuote(target.accessLog),
+    ...accessLogView(data.gateway.accessLog, target.accessLog),
     vm: target.vm,
     luaPackagePath: nginxQuote(`${target.luaPackagePath.join(";")};;`),
     luaPackageCpath: nginxQuote(`${target.luaPackageCpath.join(";")};;`),
@@ -219,6 +222,25 @@ export function routeSteps(
         a.index - b.index,
     )
     .map(({ step }) => step);
+}
+
+/** The project's `gateway.accessLog` over the engine's default path, as `access_log` and `log_format` arguments. */
+function accessLogView(
+  log: GatewayData["accessLog"],
+  enginePath: string,
+): { accessLog: string; accessLogFormat: string } {
+  if (log === "off" || (log === undefined && enginePath === "off"))
+    return { accessLog: "off", accessLogFormat: "" };
+  const { path, format, buffer } =
+    typeof log === "object" ? log : { path: log, format: undefined, buffer: undefined };
+  const args = [nginxQuote(path ?? (enginePath === "off" ? "/dev/stdout" : enginePath))];
+  if (format !== undefined) args.push("orwasm_access");
+  else if (buffer !== undefined) args.push("combined");
+  if (buffer !== undefined) args.push(`buffer=${buffer}`);
+  return {
+    accessLog: args.join(" "),
+    accessLogFormat: format !== undefined ? nginxQuote(format) : "",
+  };
 }
 
 function luaList(ids: number[]): string {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { renderNginxConf } from "../../src/render/nginx-conf.js";
 import { defaultTarget, type EngineTarget } from "../../src/render/target.js";
 import { projectFrom } from "../helpers/project.js";
+import { splitRuntime } from "./conf-split.js";
 
 const REQ = "proxy_on_request_headers";
 const REQ_BODY = "proxy_on_request_body";
@@ -14,19 +15,22 @@ const UPSTREAM = `upstreams:
     servers: ["backend:8080", "backend-2:8080"]
 `;
 
-function render(
+/** Renders a case; its Lua runtime code must be the shared golden's, and the conf golden keeps the rest. */
+async function render(
   yaml: string,
   exports: Record<string, string[]>,
   target?: (t: EngineTarget) => EngineTarget,
-): string {
+): Promise<string> {
   const project = projectFrom(yaml, exports);
   const base = defaultTarget(project);
-  return renderNginxConf(project, target ? target(base) : base);
+  const { conf, runtime } = splitRuntime(renderNginxConf(project, target ? target(base) : base));
+  await expect(runtime).toMatchFileSnapshot("./__snapshots__/lua-runtime.lua");
+  return conf;
 }
 
 describe("nginx.conf golden files", () => {
   it("one response-header plugin on a proxied route", async () => {
-    const out = render(
+    const out = await render(
       `plugins:
   - name: add_header
     file: add_header.wasm
@@ -44,7 +48,7 @@ ${UPSTREAM}servers:
   });
 
   it("several plugins on one route run by priority, with per-route config overrides sharing contexts", async () => {
-    const out = render(
+    const out = await render(
       `plugins:
   - { name: auth, file: auth.wasm, priority: 1000, config: { issuer: "https://id.example" } }
   - { name: ratelimit, file: rl.wasm, priority: 500, config: "10r/s" }
@@ -70,8 +74,9 @@ ${UPSTREAM}servers:
   });
 
   it("a request-body plugin gets the body phase only where it runs, in the rewrite phase when chosen", async () => {
-    const out = render(
+    const out = await render(
       `gateway:
+  accessLog: "off"
   requestHeadersPhase: rewrite
   clientBodyBufferSize: 4m
   clientMaxBodySize: 4m
@@ -88,7 +93,7 @@ ${UPSTREAM}servers:
   });
 
   it("a response-body plugin gets header and body filters", async () => {
-    const out = render(
+    const out = await render(
       `plugins:
   - { name: scrub, file: scrub.wasm, failure: open }
 ${UPSTREAM}servers:
@@ -101,7 +106,7 @@ ${UPSTREAM}servers:
   });
 
   it("fail-open and fail-closed plugins, and a fixed-response route", async () => {
-    const out = render(
+    const out = await render(
       `plugins:
   - { name: deny_list, file: deny.wasm, failure: { policy: closed, status: 403 }, config: { deny: ["/admin"] } }
   - { name: metrics, file: metrics.wasm, failure: open }
@@ -120,8 +125,23 @@ servers:
     await expect(out).toMatchFileSnapshot("./__snapshots__/failure-policies.conf");
   });
 
+  it("an access log with its own path, nginx log_format (quotes escaped) and a write buffer", async () => {
+    const out = await render(
+      `gateway:
+  accessLog:
+    path: /var/log/orwasm/access.log
+    format: '$remote_addr "$request" $status $request_time \\ $upstream_response_time'
+    buffer: 64k
+${UPSTREAM}servers:
+  - routes: [{ path: /, upstream: backend }]
+`,
+      {},
+    );
+    await expect(out).toMatchFileSnapshot("./__snapshots__/access-log.conf");
+  });
+
   it("an engine image with dynamic modules and its own lua path", async () => {
-    const out = render(
+    const out = await render(
       `engine: { vm: wasmedge, image: "registry.local/acme/openresty-wasm:1" }
 plugins:
   - { name: add_header, file: add_header.wasm }

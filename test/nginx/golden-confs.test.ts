@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { nginxMissing, nginxTest } from "../helpers/nginx.js";
 import { skipReason } from "../helpers/skip.js";
+import { joinRuntime } from "../golden/conf-split.js";
 
 const missing = nginxMissing();
 const skip = process.env.CI === "true" ? undefined : skipReason(!missing, missing ?? "");
@@ -15,7 +16,12 @@ describe.skipIf(skip)(
   () => {
     it("there are golden confs to check", () => expect(confs.length).toBeGreaterThan(0));
     it.each(confs)("nginx -t accepts %s", (f) => {
-      const t = nginxTest(readFileSync(join(dir, f), "utf8"));
+      const t = nginxTest(
+        joinRuntime(
+          readFileSync(join(dir, f), "utf8"),
+          readFileSync(join(dir, "lua-runtime.lua"), "utf8"),
+        ),
+      );
       expect(t.output).toContain("test is successful");
       expect(t.ok).toBe(true);
     });

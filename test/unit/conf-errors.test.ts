@@ -122,6 +122,29 @@ describe("orwasm conf rejects bad projects", () => {
     expect(r.stderr).toMatch(/orwasm\.yaml:5:11: upstreams\.0\.name: must start with a letter/);
   });
 
+  it("refuses an access log path or format that would land unsafely in nginx syntax", async () => {
+    const r = await conf(
+      project(
+        `gateway:\n  accessLog: "logs/a.log; evil"\n` +
+          `plugins:\n  - { name: p, file: p.wasm }\n${ROUTES}`,
+        good,
+      ),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/orwasm\.yaml:2:14: gateway\.accessLog: .*absolute path/);
+    expect(r.wrote).toBe(false);
+    const f = await conf(
+      project(
+        `gateway:\n  accessLog: { format: "a\\tb" }\nplugins:\n  - { name: p, file: p.wasm }\n${ROUTES}`,
+        good,
+      ),
+    );
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(
+      /orwasm\.yaml:2:\d+: gateway\.accessLog\.format: must not contain control characters/,
+    );
+  });
+
   it("refuses an empty config string, which on_configure would reject at start-up", async () => {
     const r = await conf(
       project(`plugins:\n  - name: p\n    file: p.wasm\n    config: ""\n${ROUTES}`, good),

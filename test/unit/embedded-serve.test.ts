@@ -89,6 +89,29 @@ servers:
   });
 });
 
+describe("the embedded engine with gateway.accessLog off", () => {
+  it("answers but writes no request line, as nginx with access_log off", async () => {
+    const out: string[] = [];
+    const file = projectDir(`gateway: { accessLog: "off" }
+upstreams:
+  - { name: backend, servers: ["backend:8080"], mock: echo }
+servers:
+  - routes: [{ path: /, upstream: backend }]
+`);
+    const engine = await serveEmbedded(
+      file,
+      { err: () => {}, out: (l) => void out.push(l), pid: 7 },
+      { host: "127.0.0.1", port: 0 },
+    );
+    try {
+      expect((await fetch(`${engine.urls[0]}/quiet`)).status).toBe(200);
+      expect(out).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe("the embedded engine refusing to start", () => {
   const io = { err: () => {}, out: () => {}, pid: 1, now: () => new Date(2026, 0, 2, 3, 4, 5) };
 

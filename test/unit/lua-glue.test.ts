@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { renderNginxConf } from "../../src/render/nginx-conf.js";
 import { defaultTarget } from "../../src/render/target.js";
 import { hasCommand, skipReason } from "../helpers/skip.js";
-import { hex, runLua } from "../helpers/lua-harness.js";
+import { hex, runLua, unhex } from "../helpers/lua-harness.js";
 import { projectFrom } from "../helpers/project.js";
 
 const noLuajit = skipReason(
@@ -284,6 +284,39 @@ servers:
       expect(run.events).toContain("header content_length nil");
       const bodies = run.events.filter((e) => e.startsWith("body "));
       expect(bodies).toEqual([`body ${hex("plugin failure\n")}`, `body ${hex("")}`]);
+    });
+
+    it("replaces only the failed response's body: later responses on other routes pass through whole", () => {
+      const run = runLua(
+        conf(
+          `plugins:
+  - { name: bad, file: p.wasm }
+  - { name: good, file: p.wasm }
+servers:
+  - routes:
+      - { path: /bad, respond: {}, plugins: [bad] }
+      - { path: /good, respond: {}, plugins: [good] }`,
+          { bad: RESP, good: RESP },
+        ),
+        {
+          callFails: ["bad:response_headers"],
+          requests: [
+            { location: '"/bad"', chunks: ["secret ", "data"] },
+            { location: '"/good"', chunks: ["first ", "response"] },
+            { location: '"/bad"', chunks: ["more secret"] },
+            { location: '"/good"', chunks: ["second"] },
+          ],
+        },
+      );
+      const bodies = run.events.filter((e) => e.startsWith("body ")).map((e) => unhex(e.slice(5)));
+      expect(bodies).toEqual([
+        "plugin failure\n",
+        "",
+        "first ",
+        "response",
+        "plugin failure\n",
+        "second",
+      ]);
     });
 
     it("aborts the response when a fail-closed response-body plugin fails, and ignores a fail-open one", () => {

@@ -188,8 +188,21 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
       case "deleteRoot":
         this.deleteRoot(call.rootId);
         return { logs: this.takeLogs() };
-      case "http":
-        return this.onHttp(call.rootId, call.reqKey, call.phase, call.req, call.body, call.eob);
+      case "http": {
+        const reply = this.onHttp(
+          call.rootId,
+          call.reqKey,
+          call.phase,
+          call.req,
+          call.body,
+          call.eob,
+        );
+        if (call.finish && reply.rc >= 0 && !reply.trap) {
+          this.finishRequest(call.reqKey);
+          reply.finishLogs = this.takeLogs();
+        }
+        return reply;
+      }
       case "httpCallResponse":
         return this.onHttpCallResponse(call.rootId, call.reqKey, call.req, call.headers, call.body);
       case "higressCallResponse":

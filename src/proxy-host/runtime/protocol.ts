@@ -85,6 +85,8 @@ export interface HttpReply {
   httpContextId?: number;
   /** higress profile: calls dispatched by the callback, and whether it paused (Envoy's ActionPause). */
   higress?: { callouts: HigressCallout[]; paused: boolean; resumed: boolean };
+  /** Present when the call carried `finish` and the request was ended: the lines that ending logged. */
+  finishLogs?: LogEntry[];
 }
 
 /** Calls the driver makes; one engine serves one loaded plugin. */
@@ -99,6 +101,11 @@ export type EngineCall =
       req: RequestState;
       body?: Uint8Array;
       eob: boolean;
+      /**
+       * Also end the request (proxy_on_done, proxy_on_delete) after the callback, in the same call, when it returns
+       * without a trap: the driver sets it on the request's last call to this plugin, to save a second call.
+       */
+      finish?: boolean;
     }
   | {
       op: "httpCallResponse";
