@@ -56,7 +56,7 @@ export async function startGateway(opts: {
       const state = (await c.inspect()).State;
       if (!state.Running || Date.now() > until) {
         const logs = demuxDockerLogs(
-          (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer,
+          await c.logs({ stdout: true, stderr: true, follow: false }),
         );
         const tail = logs
           .slice(-15)

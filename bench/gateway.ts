@@ -87,7 +87,7 @@ async function embeddedGateway(): Promise<{ base: string; stop: () => Promise<vo
     binds: [`${app}:/app:ro`],
     readyUrl: `${base}${ROUTES.none}`,
   });
-  return { base, stop: c.stop };
+  return { base, stop: () => c.stop() };
 }
 
 /** The rendered conf and the hand-written one on a real engine image, both up at once on their own ports. */
