@@ -6,6 +6,7 @@ import { configText } from "../render/plugin-config.js";
 import { routeSteps } from "../render/view-model.js";
 import {
   HostPlugin,
+  NginxWorker,
   runRequest,
   type ChainEntry,
   type HttpCallDispatcher,
@@ -78,6 +79,8 @@ export class EmbeddedGateway {
   static async start(project: Project, options: EmbeddedOptions = {}): Promise<EmbeddedGateway> {
     const live = new Map<string, Live>();
     const startup: LogEntry[] = [];
+    // one nginx worker: its plugins share the worker's callout-id counter (ngx_http_wasm_call.c)
+    const worker = new NginxWorker();
     const host = (plugin: string, message: string): void =>
       void startup.push({ level: "error", message, source: "host", plugin });
     for (const p of project.plugins) {
@@ -90,6 +93,7 @@ export class EmbeddedGateway {
           profile: options.profile,
           vm: project.data.engine.vm,
           dispatcher: options.dispatcher,
+          worker,
           limits: { deadlineMs: options.deadlineMs, memoryPages: options.memoryPages },
         });
       } catch (err) {

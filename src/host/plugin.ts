@@ -23,6 +23,7 @@ import {
   type EngineTransport,
 } from "./engine/transport.js";
 import type { RequestInit } from "./nginx/request.js";
+import { NginxWorker } from "./nginx-worker.js";
 import { HostRequest } from "./request.js";
 import { HttpStream, type StreamHost } from "./stream.js";
 import {
@@ -57,6 +58,11 @@ export interface LoadOptions {
   dispatcher?: HttpCallDispatcher;
   /** WASI environment (nginx clears the worker's environment; default {}). */
   wasiEnv?: Record<string, string>;
+  /**
+   * The nginx worker this plugin is loaded into: plugins of one worker share its callout-id counter.
+   * Default: a worker of its own.
+   */
+  worker?: NginxWorker;
 }
 
 /** A plugin that failed to load, with what the module would have logged. */
@@ -152,6 +158,7 @@ export class HostPlugin {
     const init: EngineInit = { name: opts.name, module, shape, profile, vm };
     if (opts.limits?.memoryPages !== undefined) init.memoryPages = opts.limits.memoryPages;
     if (opts.wasiEnv) init.wasiEnv = opts.wasiEnv;
+    init.calloutIds = (opts.worker ?? new NginxWorker()).calloutIds;
     const transport =
       opts.isolation === "in-thread"
         ? new InThreadTransport()

@@ -166,6 +166,12 @@ export class HttpStream {
       }
       if (reply.rc === RC_NEED_HTTP_CALL) {
         const callout = reply.callout;
+        if (!callout && reply.trap?.kind === "crash") {
+          return done({
+            kind: "failed",
+            failure: this.failure(phase, "crash", reply.trap.message),
+          });
+        }
         if (!callout) {
           // Pause (1) collides with RC_NEED_HTTP_CALL; ngx_http_wasm_call_max_headers_count
           // then dereferences the NULL callout

@@ -52,8 +52,11 @@ export interface ObservedResponse {
   body: Uint8Array;
   /** body decoded as UTF-8. */
   text: string;
-  /** upstream: the handler answered; local-response: a plugin did; failure-policy: orwasm did. */
-  source: "upstream" | "local-response" | "failure-policy";
+  /**
+   * upstream: the handler answered; local-response: a plugin did; failure-policy: orwasm did; fatal: a plugin
+   * would crash or hang the nginx worker (a real engine sends no response), orwasm answers 502.
+   */
+  source: "upstream" | "local-response" | "failure-policy" | "fatal";
   /** True when the body is nginx's built-in error page (ngx.exit with nothing printed). */
   nginxErrorPage: boolean;
   /** True when a fail-closed body plugin aborted the response (ngx.ERROR in body_filter). */

@@ -48,6 +48,11 @@ export interface EngineInit {
   memoryPages?: number;
   /** Environment variables WASI exposes (nginx clears the worker environment, so {} by default). */
   wasiEnv?: Record<string, string>;
+  /**
+   * The worker's callout-id counter (a SharedArrayBuffer view, see src/host/nginx-worker.ts), shared by
+   * every plugin of one nginx worker; absent: the engine counts alone.
+   */
+  calloutIds?: Int32Array;
 }
 
 /** What loading found out. */
