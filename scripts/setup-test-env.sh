@@ -10,4 +10,5 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+bash "$(dirname "$0")/setup-build-tools.sh"
 bash "$(dirname "$0")/docker-up.sh"

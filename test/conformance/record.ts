@@ -133,7 +133,18 @@ async function recordCase(
 export async function recordEngine(image: string, opts: RecordOptions): Promise<Recording> {
   const progress = opts.onProgress ?? (() => {});
   const kind: GatewayKind = opts.gateway ?? { kind: "engine-image", image };
-  const engine = await engineIdentity(image, opts.vm, opts.ready);
+  const engine: EngineIdentity =
+    kind.kind === "embedded"
+      ? {
+          image: "orwasm/embedded",
+          imageId: "(orwasm's embedded engine: not a real engine)",
+          repoDigests: [],
+          labels: {},
+          nginxV: "",
+          vm: opts.vm,
+          files: [],
+        }
+      : await engineIdentity(image, opts.vm, opts.ready);
   const groups: Recording["groups"] = [];
   for (const group of opts.groups ?? CONFORMANCE) {
     progress(`group "${group.name}": ${group.cases.length} case(s)`);

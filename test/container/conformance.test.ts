@@ -8,16 +8,17 @@ import type { SmokeReport } from "../../src/smoke/report.js";
 import { runSmoke } from "../../src/smoke/runner.js";
 import { conformanceProject } from "../conformance/project.js";
 import { dockerAvailable } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 const engineImage = process.env.ORWASM_ENGINE_IMAGE;
 const docker = await dockerAvailable();
 const noEngine =
-  skipReason(
+  requireOrSkip(
+    "engine-image",
     engineImage !== undefined,
     "ORWASM_ENGINE_IMAGE is not set: no real OpenResty + wasm-nginx-module engine image to compare with",
-  ) ?? skipReason(docker.ok, `no Docker engine: ${docker.ok ? "" : docker.reason}`);
+  ) ?? requireOrSkip("docker", docker.ok, `no Docker engine: ${docker.ok ? "" : docker.reason}`);
 
 /** What must be equal between the two gateways, per check. */
 function outcomes(r: SmokeReport) {

@@ -8,10 +8,10 @@ import type { BuildEvent } from "../../src/docker/build-events.js";
 import { createDockerPort } from "../../src/docker/dockerode-port.js";
 import { imageLabels } from "../../src/docker/port.js";
 import { dockerAvailable } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 
 const avail = await dockerAvailable();
-const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const skip = requireOrSkip("docker", avail.ok, avail.ok ? "" : avail.reason);
 const docker = createDockerPort();
 const tag = (name: string) => `orwasm-test/${name}:${process.pid}`;
 const dirs: string[] = [];

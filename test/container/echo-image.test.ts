@@ -7,10 +7,10 @@ import { imageLabels } from "../../src/docker/port.js";
 import { ECHO_PORT, type EchoBody } from "../../src/upstream/echo-server.js";
 import { ensureEchoImage } from "../../src/upstream/echo-image.js";
 import { dockerAvailable } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 
 const avail = await dockerAvailable();
-const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const skip = requireOrSkip("docker", avail.ok, avail.ok ? "" : avail.reason);
 
 describe.skipIf(skip)(`orwasm/echo image${skip ? ` (skipped: ${skip})` : ""}`, () => {
   const docker = createDockerPort();

@@ -19,11 +19,11 @@ import { embeddedLaunch } from "../../src/embedded/launch.js";
 import { loadProject } from "../../src/project/load.js";
 import { ensureEchoImage } from "../../src/upstream/echo-image.js";
 import { dockerAvailable } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { wat } from "../helpers/wat.js";
 
 const avail = await dockerAvailable();
-const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const skip = requireOrSkip("docker", avail.ok, avail.ok ? "" : avail.reason);
 const docker = createDockerPort();
 const progress = (l: string) => void process.stderr.write(`${l}\n`);
 

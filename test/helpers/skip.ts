@@ -42,11 +42,6 @@ export function requireOrSkip(
   return reason;
 }
 
-/** @deprecated use requireOrSkip, which knows what CI must have. Kept for a reason that is not a tool. */
-export function skipReason(cond: boolean, reason: string): string | undefined {
-  return requireOrSkip("engine-image", cond, reason);
-}
-
 /** True when `cmd` is on PATH. */
 export function hasCommand(cmd: string): boolean {
   try {
