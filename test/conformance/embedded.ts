@@ -72,8 +72,20 @@ export function observe(c: ConformanceCase, out: RequestOutcome): Observation {
   if (out.response.aborted)
     return { outcome: "no-response", error: "response cut (ngx.ERROR in body_filter)", logs };
   const seen = observed(out);
+  // what an HTTP client can see of it: a 1xx is not a final response, a status of more than three digits does
+  // not parse, 204/304 carry no body, and header values lose surrounding white space
+  if (seen.status < 200 || seen.status > 999) {
+    return {
+      outcome: "no-response",
+      error: `status ${seen.status} is no final HTTP response`,
+      logs,
+    };
+  }
   const headers = Object.fromEntries(
-    Object.entries(seen.headers).filter(([k]) => !VOLATILE_HEADERS.has(k)),
+    Object.entries(seen.headers)
+      .filter(([k]) => !VOLATILE_HEADERS.has(k))
+      .map(([k, v]) => [k, v.trim()]),
   );
-  return { outcome: "response", status: seen.status, headers, body: seen.body, logs };
+  const body = seen.status === 204 || seen.status === 304 ? "" : seen.body;
+  return { outcome: "response", status: seen.status, headers, body, logs };
 }
