@@ -54,7 +54,9 @@ export async function engineIdentity(
   const info = await docker.getImage(image).inspect();
   const probe = await probeImage(createDockerPort(docker), image);
   const labels = (info.Config?.Labels ?? {}) as Record<string, string>;
-  const r = (ready ?? {}) as Record<string, unknown>;
+  const top = (ready ?? {}) as Record<string, unknown>;
+  // the builder's READY file lists versions under `versions` ("wasm-nginx-module", "wasmtime-c-api", ...)
+  const r = { ...top, ...((top["versions"] ?? {}) as Record<string, unknown>) };
   const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
   const id: EngineIdentity = {
     image,
@@ -71,8 +73,11 @@ export async function engineIdentity(
     ),
   };
   const moduleVersion =
-    str(r["module"]) ?? str(r["wasmNginxModule"]) ?? labels["org.orwasm.wasm-nginx-module"];
-  const vmVersion = str(r["vmVersion"]) ?? str(r[vm]) ?? labels[`org.orwasm.${vm}`];
+    str(r["wasm-nginx-module"]) ?? str(r["module"]) ?? labels["org.orwasm.wasm-nginx-module"];
+  const vmVersion =
+    str(r[vm === "wasmtime" ? "wasmtime-c-api" : "wasmedge"]) ??
+    str(r["vmVersion"]) ??
+    labels[`org.orwasm.${vm}`];
   if (moduleVersion) id.moduleVersion = moduleVersion;
   if (vmVersion) id.vmVersion = vmVersion;
   if (ready !== undefined) id.ready = ready;

