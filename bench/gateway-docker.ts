@@ -55,9 +55,7 @@ export async function startGateway(opts: {
       if (ok) break;
       const state = (await c.inspect()).State;
       if (!state.Running || Date.now() > until) {
-        const logs = demuxDockerLogs(
-          await c.logs({ stdout: true, stderr: true, follow: false }),
-        );
+        const logs = demuxDockerLogs(await c.logs({ stdout: true, stderr: true, follow: false }));
         const tail = logs
           .slice(-15)
           .map((l) => `  ${l.text}`)

@@ -13,6 +13,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 bash "$(dirname "$0")/setup-go.sh"
 bash "$(dirname "$0")/setup-wrk.sh"
+bash "$(dirname "$0")/setup-build-tools.sh"
 bash "$(dirname "$0")/docker-up.sh"
 bash "$(dirname "$0")/setup-registry.sh"
 bash "$(dirname "$0")/setup-redis.sh" install

@@ -10,6 +10,7 @@ import { ConfigError, formatProblems, OrwasmError } from "../errors.js";
 import { loadProject } from "../app/load-project.js";
 import type { Project } from "../project/project.js";
 import { levelShown } from "./nginx-log.js";
+import { fatalMessage } from "../proxy-host/index.js";
 import { EmbeddedGateway, type EmbeddedOptions } from "./embedded.js";
 
 export interface DevOptions extends Omit<EmbeddedOptions, "dispatcher"> {
@@ -137,6 +138,9 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
       const min = gen.project.data.gateway.errorLogLevel;
       for (const l of outcome.logs)
         if (levelShown(l.level, min)) opts.log(`  [${l.level}] ${l.message}`);
+      // a plugin that would crash or hang the worker is always reported at error, whatever the log level
+      if (outcome.fatal && !levelShown("error", min))
+        opts.log(`  [error] orwasm: ${fatalMessage(outcome.fatal)}`);
       const out = outcome.response;
       if (out.aborted) {
         res.destroy();

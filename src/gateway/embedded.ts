@@ -6,6 +6,7 @@ import { configText } from "../render/plugin-config.js";
 import { routeSteps } from "../render/view-model.js";
 import {
   HostPlugin,
+  NginxWorker,
   runRequest,
   type ChainEntry,
   type HttpCallDispatcher,
@@ -90,6 +91,8 @@ export class EmbeddedGateway {
   static async start(project: Project, options: EmbeddedOptions = {}): Promise<EmbeddedGateway> {
     const live = new Map<string, Live>();
     const startup: LogEntry[] = [];
+    // one nginx worker: its plugins share the worker's callout-id counter (ngx_http_wasm_call.c)
+    const worker = new NginxWorker();
     const problems: string[] = [];
     const profile = options.profile ?? project.data.host.profile;
     const router = profile === "higress" && !options.redis ? new RedisRouter() : undefined;
@@ -111,6 +114,7 @@ export class EmbeddedGateway {
           ...(profile === "higress"
             ? { higress: higressInit(project, p), redis: options.redis ?? router!.dispatch }
             : {}),
+          worker,
           limits: { deadlineMs: options.deadlineMs, memoryPages: options.memoryPages },
         });
       } catch (err) {

@@ -6,7 +6,13 @@ import { routeSteps } from "../render/view-model.js";
 import { evaluateCheck, headerDifference, type SmokeResponse } from "../checks/checks.js";
 import { showValue, type Difference } from "../checks/difference.js";
 import type { CheckResult, SmokeReport } from "../checks/report.js";
-import type { HttpCallDispatcher, HttpCallRequest, RequestOutcome } from "../proxy-host/index.js";
+import {
+  fatalMessage,
+  type HttpCallDispatcher,
+  type HttpCallRequest,
+  type PluginFailure,
+  type RequestOutcome,
+} from "../proxy-host/index.js";
 import { EmbeddedGateway, type EmbeddedOptions } from "./embedded.js";
 import { prepareRedis } from "./test-redis.js";
 import { mockCallouts } from "./mock-callouts.js";
@@ -42,12 +48,17 @@ export async function runEmbeddedTests(
       const t0 = performance.now();
       const { method, path, headers, body, server } = check.request;
       const outcome = await gateway.handle(server, { method, path, headers }, body);
+      const request = { method, path, server, url: `embedded:${path}` };
+      if (!("notFound" in outcome) && outcome.fatal) {
+        checks.push(fatalCheck(check.name, request, outcome.fatal, performance.now() - t0));
+        continue;
+      }
       const response =
         "notFound" in outcome ? { status: 404, headers: {}, body: "" } : observed(outcome);
       const differences = evaluateCheck(check.expect, response);
       checks.push({
         name: check.name,
-        request: { method, path, server, url: `embedded:${path}` },
+        request,
         passed: differences.length === 0,
         differences,
         response,
@@ -68,22 +79,26 @@ export async function runEmbeddedTests(
       };
       const redis = t.redis ? await prepareRedis(gateway, project, t.redis) : undefined;
       let outcome: RequestOutcome;
-      const differences: Difference[] = [];
       try {
         outcome = await runPluginTest(gateway, project, t);
-        differences.push(...pluginTestDifferences(t, outcome, made));
       } finally {
         await gateway.redis?.clearFaults();
       }
+      const request = {
+        method: t.request.method,
+        path: t.request.path,
+        server: -1,
+        url: `plugins:${t.plugins.map((p) => (typeof p === "string" ? p : p.name)).join(",")}`,
+      };
+      if (outcome.fatal) {
+        checks.push(fatalCheck(t.name, request, outcome.fatal, performance.now() - t0));
+        continue;
+      }
+      const differences = pluginTestDifferences(t, outcome, made);
       if (redis) differences.push(...(await redis.check()));
       checks.push({
         name: t.name,
-        request: {
-          method: t.request.method,
-          path: t.request.path,
-          server: -1,
-          url: `plugins:${t.plugins.map((p) => (typeof p === "string" ? p : p.name)).join(",")}`,
-        },
+        request,
         passed: differences.length === 0,
         differences,
         response: observed(outcome),
@@ -106,6 +121,19 @@ export async function runEmbeddedTests(
     notRun: [],
     logTail: startupErrors.map((l) => `[${l.level}] ${l.message}`),
   };
+}
+
+/**
+ * A case whose plugin would crash or hang the nginx worker fails whatever its expectations and failure policy:
+ * a real engine sends no response at all.
+ */
+function fatalCheck(
+  name: string,
+  request: CheckResult["request"],
+  fatal: PluginFailure,
+  durationMs: number,
+): CheckResult {
+  return { name, request, passed: false, differences: [], error: fatalMessage(fatal), durationMs };
 }
 
 async function runPluginTest(

@@ -1,5 +1,5 @@
 // How the embedded gateway reaches an upstream: orwasm's echo for `mock: echo`, a real HTTP request otherwise.
-import { request } from "node:http";
+import { METHODS, request } from "node:http";
 import type { Project } from "../project/project.js";
 import { echoReply } from "../upstream/echo-server.js";
 import type { UpstreamRequest, UpstreamResponse } from "../proxy-host/index.js";
@@ -17,6 +17,9 @@ export function asProxied(req: UpstreamRequest): UpstreamRequest {
 
 /** orwasm's echo upstream, in-process: answers with the request it got, as JSON. */
 export function echo(upstreamReq: UpstreamRequest): UpstreamResponse {
+  // the echo container is a Node server: its parser refuses a method it does not know (e.g. one a plugin wrote
+  // through the :authority quirk) with a bare 400, before any handler runs
+  if (!METHODS.includes(upstreamReq.method)) return { status: 400, headers: {}, body: "" };
   const req = asProxied(upstreamReq);
   const reply = echoReply({
     method: req.method,

@@ -171,6 +171,22 @@ export function auditPlugin(
       (name) => host.env[name]?.status === "unimplemented",
     ),
   );
+  const requestCbs = info.callbacks.filter(
+    (c) => c === "proxy_on_request_headers" || c === "proxy_on_request_body",
+  );
+  if (
+    requestCbs.length > 0 &&
+    !info.imports.some((i) => i.module === "env" && i.name === "proxy_http_call")
+  ) {
+    // A note, not a warning: most such plugins only ever return Continue, and every conf run would repeat it.
+    // lib/resty/proxy-wasm.lua:on_http_request reads rc 1 as RC_NEED_HTTP_CALL; with no call registered,
+    // ngx_http_wasm_call.c:ngx_http_wasm_call_max_headers_count dereferences the NULL callout
+    out.push({
+      severity: "info",
+      subject: requestCbs[0],
+      message: `exports ${requestCbs.join(", ")} but imports no proxy_http_call: if it returns Pause (1), would crash the nginx worker (wasm-nginx-module takes 1 for a pending http call and dereferences a NULL callout); return Continue (0)`,
+    });
+  }
   for (const cb of host.uncalledCallbacks) {
     if (exports.has(cb))
       out.push({

@@ -54,7 +54,7 @@ export interface PauseHost {
   http: HttpCallDispatcher;
   redis: RedisDispatcher | undefined;
   trap(reply: HttpReply): PluginFailure;
-  hang(detail: string): PluginFailure;
+  stalled(detail: string): PluginFailure;
   log(level: LogEntry["level"], message: string): LogEntry;
 }
 
@@ -81,7 +81,7 @@ export async function followHigress(
       if (!paused) return { kind: "continue" };
       return {
         kind: "failed",
-        failure: host.hang(
+        failure: host.stalled(
           "the plugin returned ActionPause and no call it dispatched is pending: Higress holds the request " +
             "until the client or the route timeout gives up",
         ),

@@ -21,6 +21,8 @@ export {
   type HostLimits,
   type LoadOptions,
 } from "./plugin.js";
+// The nginx worker plugins are loaded into (state the module keeps per worker, e.g. callout ids).
+export { NginxWorker } from "./nginx-worker.js";
 // One plugin context on one request, callback by callback.
 export { HttpStream } from "./stream.js";
 // The request shared by a chain of plugins, and what the upstream sees and answers.
@@ -30,6 +32,9 @@ export {
   runRequest,
   DEFAULT_FAILURE_STATUS,
   statusLine,
+  fatalMessage,
+  isFatal,
+  FATAL_STATUS,
   type ChainEntry,
   type FailurePolicy,
   type RequestOutcome,

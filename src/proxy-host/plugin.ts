@@ -25,6 +25,7 @@ import {
 import type { RequestInit } from "./nginx/request.js";
 import type { HigressInit } from "./runtime/higress-api.js";
 import type { RedisDispatcher } from "./higress-driver.js";
+import { NginxWorker } from "./nginx-worker.js";
 import { HostRequest } from "./request.js";
 import { HttpStream, type StreamHost } from "./stream.js";
 import {
@@ -63,6 +64,11 @@ export interface LoadOptions {
   higress?: HigressInit;
   /** higress profile: where Redis commands go. */
   redis?: RedisDispatcher;
+  /**
+   * The nginx worker this plugin is loaded into: plugins of one worker share its callout-id counter.
+   * Default: a worker of its own.
+   */
+  worker?: NginxWorker;
 }
 
 /** A plugin that failed to load, with what the module would have logged. */
@@ -160,6 +166,7 @@ export class HostPlugin {
     if (opts.limits?.memoryPages !== undefined) init.memoryPages = opts.limits.memoryPages;
     if (opts.wasiEnv) init.wasiEnv = opts.wasiEnv;
     if (opts.higress) init.higress = opts.higress;
+    init.calloutIds = (opts.worker ?? new NginxWorker()).calloutIds;
     const transport =
       opts.isolation === "in-thread"
         ? new InThreadTransport()

@@ -53,6 +53,11 @@ export interface RequestOutcome {
   logs: LogEntry[];
   httpCalls: HttpCallRecord[];
   failures: PluginFailure[];
+  /**
+   * A failure that would take the nginx worker down (kind "crash" or "hang"): no failure policy absorbs
+   * it; the request stops and the response is orwasm's 502 naming it.
+   */
+  fatal?: PluginFailure;
   /** The request the plugins worked on (headers as they left them). */
   request: HostRequest;
 }
@@ -87,9 +92,20 @@ export async function runRequest(
     status: e.failure?.status ?? DEFAULT_FAILURE_STATUS,
   });
 
+  let fatal: PluginFailure | undefined;
   /** lua-runtime.hbs `failed`: true when the request must stop with the policy's status. */
   const failed = (e: ChainEntry, phase: string, f: PluginFailure): number | undefined => {
     failures.push(f);
+    if (isFatal(f)) {
+      // nothing in Lua runs after a SIGSEGV or inside an endless loop: the policy never gets a say
+      fatal = f;
+      log(
+        "error",
+        e.name ?? f.plugin,
+        `orwasm: plugin ${e.name ?? f.plugin} failed in ${phase}: ${fatalMessage(f)}`,
+      );
+      return FATAL_STATUS;
+    }
     const p = policy(e);
     const err = `${f.message} (${f.detail})`;
     if (p.mode === "open") {
@@ -189,6 +205,7 @@ export async function runRequest(
   const headerPlugins = chain.filter((x) => exportsCb(x, "proxy_on_response_headers"));
   const noBodyPlugin = !chain.some((x) => exportsCb(x, "proxy_on_response_body"));
   for (const [k, e] of headerPlugins.entries()) {
+    if (fatal) break;
     // The request's last call to this plugin, and no other plugin holds the request: the engine ends the request
     // for it in the same call (one worker hop instead of two), and the end's log lines keep nginx's order.
     const holder = e.context.plugin.requestHolder;
@@ -215,7 +232,9 @@ export async function runRequest(
   req.setPhase("body_filter");
   const out: Uint8Array[] = [];
   let aborted = false;
-  if (failedClosed) {
+  if (fatal) {
+    // the worker is gone (or stuck): no filter runs; orwasm answers in its place
+  } else if (failedClosed) {
     out.push(enc.encode("plugin failure\n"));
   } else {
     const bodyPlugins2 = chain.filter((x) => exportsCb(x, "proxy_on_response_body"));
@@ -230,6 +249,7 @@ export async function runRequest(
         phases.push(result);
         if (result.outcome.kind === "failed") {
           if (failed(e, "response body", result.outcome.failure) !== undefined) {
+            if (fatal) out.length = 0;
             // ngx.ERROR: the status line is already out, the response is cut
             aborted = true;
             break outer;
@@ -241,6 +261,28 @@ export async function runRequest(
   }
 
   await req.finish();
+  if (fatal) {
+    const text = `orwasm: ${fatalMessage(fatal)}\n`;
+    const bytes = enc.encode(text);
+    return {
+      response: {
+        status: FATAL_STATUS,
+        headers: [["Content-Type", "text/plain"]],
+        body: bytes,
+        text,
+        source: "fatal",
+        nginxErrorPage: false,
+        aborted: false,
+      },
+      upstreamRequest,
+      phases,
+      logs: req.logs,
+      httpCalls: req.httpCalls,
+      failures,
+      fatal,
+      request: req,
+    };
+  }
   const body = concat(out);
   const source: ObservedResponse["source"] = failedClosed
     ? "failure-policy"
@@ -264,6 +306,20 @@ export async function runRequest(
     failures,
     request: req,
   };
+}
+
+/** The status orwasm answers in place of a worker that would crash or hang (no response on a real engine). */
+export const FATAL_STATUS = 502;
+
+/** A crash (NULL dereference in the module's C code) or a hang (the Lua driver's endless loop). */
+export function isFatal(f: PluginFailure): boolean {
+  return f.kind === "crash" || f.kind === "hang";
+}
+
+/** "would crash the nginx worker: ..." / "would hang the nginx worker: ...", naming the plugin's callback. */
+export function fatalMessage(f: PluginFailure): string {
+  const what = f.kind === "hang" ? "would hang the nginx worker" : "would crash the nginx worker";
+  return `${what}: plugin ${f.plugin}, ${f.phase}: ${f.detail}`;
 }
 
 function splitChunks(body: Uint8Array): Uint8Array[] {

@@ -190,7 +190,7 @@ export class HttpStream {
             http: this.host.dispatcher(),
             redis: this.host.redis?.(),
             trap: (r) => this.trapFailure("http_call_response", r),
-            hang: (detail) => this.failure(phase, "hang", detail),
+            stalled: (detail) => this.failure(phase, "stalled", detail),
             log: (level, message) => this.hostLog(level, message),
           },
           logs,
@@ -206,6 +206,12 @@ export class HttpStream {
       }
       if (reply.rc === RC_NEED_HTTP_CALL) {
         const callout = reply.callout;
+        if (!callout && reply.trap?.kind === "crash") {
+          return done({
+            kind: "failed",
+            failure: this.failure(phase, "crash", reply.trap.message),
+          });
+        }
         if (!callout) {
           // Pause (1) collides with RC_NEED_HTTP_CALL; ngx_http_wasm_call_max_headers_count
           // then dereferences the NULL callout

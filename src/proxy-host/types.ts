@@ -12,9 +12,11 @@ export interface PluginFailure {
    * trap: the wasm trapped or threw; proc_exit: it called WASI proc_exit; memory: it trapped at
    * the page limit; deadline: it did not return in time (instance recreated); crash: the module's
    * C code would crash the nginx worker here; hang: the Lua driver would loop forever on the
-   * return code; declined: the module refused the call (e.g. proxy_on_context_create failed).
+   * return code; declined: the module refused the call (e.g. proxy_on_context_create failed);
+   * stalled (higress): the plugin paused with nothing pending to resume it, so Higress would hold the request
+   * until a timeout: the failure policy decides, as no worker is lost.
    */
-  kind: "trap" | "proc_exit" | "memory" | "deadline" | "crash" | "hang" | "declined";
+  kind: "trap" | "proc_exit" | "memory" | "deadline" | "crash" | "hang" | "declined" | "stalled";
   /** The error the Lua driver returns, e.g. "failed to run proxy_on_http_request_headers". */
   message: string;
   /** What actually happened (trap message, return code, ...). */
@@ -52,8 +54,11 @@ export interface ObservedResponse {
   body: Uint8Array;
   /** body decoded as UTF-8. */
   text: string;
-  /** upstream: the handler answered; local-response: a plugin did; failure-policy: orwasm did. */
-  source: "upstream" | "local-response" | "failure-policy";
+  /**
+   * upstream: the handler answered; local-response: a plugin did; failure-policy: orwasm did; fatal: a plugin
+   * would crash or hang the nginx worker (a real engine sends no response), orwasm answers 502.
+   */
+  source: "upstream" | "local-response" | "failure-policy" | "fatal";
   /** True when the body is nginx's built-in error page (ngx.exit with nothing printed). */
   nginxErrorPage: boolean;
   /** True when a fail-closed body plugin aborted the response (ngx.ERROR in body_filter). */

@@ -8,12 +8,12 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { nginxMissing, nginxTest, runInNginx } from "../helpers/nginx.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { proxyWasm } from "../helpers/wat.js";
 import { accepted, refused } from "./cases.js";
 
 const missing = nginxMissing();
-const noNginx = process.env.CI === "true" ? undefined : skipReason(!missing, missing ?? "");
+const noNginx = requireOrSkip("nginx", !missing, missing ?? "");
 
 function projectDir(
   yaml: string | Buffer | undefined,

@@ -1,10 +1,12 @@
-// The conformance project: one set of requests whose outcomes must be the same on orwasm's embedded host
-// and on a real OpenResty + wasm-nginx-module gateway. Plugins are built from source here.
+// The conformance project: the routes and plugins every case of cases.ts runs through, written as an orwasm.yaml
+// (one nginx worker, error log at info), with one group's cases as its smoke checks. Plugins are built here.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stringify } from "yaml";
 import { buildPlugin } from "../../src/plugins/index.js";
+import { CONFORMANCE, type ConformanceGroup } from "./cases.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -21,75 +23,91 @@ async function buildProbe(): Promise<string> {
   return outFile;
 }
 
-/** Writes the project (VM: WasmEdge, like the real engine image this machine can build) and returns its file. */
-export async function conformanceProject(): Promise<string> {
+/** The fixed response with 22 headers: more than one nginx list part (20 entries) of response headers. */
+const MANY_HEADERS = Object.fromEntries(
+  Array.from({ length: 22 }, (_, i) => [`x-h${i + 1}`, `v${i + 1}`]),
+);
+
+/**
+ * Writes the project for `group` (default: the first, "main") on `vm` and returns its file. Every group gets
+ * the same routes, so a case means the same thing wherever it runs.
+ */
+export async function conformanceProject(
+  vm: "wasmtime" | "wasmedge" = "wasmedge",
+  group: ConformanceGroup = CONFORMANCE[0]!,
+): Promise<string> {
   const probe = await buildProbe();
   const dir = mkdtempSync(join(tmpdir(), "orwasm-conformance-"));
   const file = join(dir, "orwasm.yaml");
+  const asProbe = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    rootId: "probe",
+    file: probe,
+    ...extra,
+  });
+  const project = {
+    name: "conformance",
+    engine: { vm },
+    gateway: { errorLogLevel: "info", workerProcesses: 1, clientBodyBufferSize: "1k" },
+    plugins: [
+      {
+        name: "add_header",
+        build: { lang: "assemblyscript", dir: join(repo, "examples/add-header") },
+        config: "world",
+      },
+      {
+        name: "deny_list",
+        build: { lang: "assemblyscript", dir: join(repo, "examples/deny-list") },
+        config: { deny: ["/admin"], status: 403, body: "denied" },
+      },
+      { name: "probe", file: probe, failure: { policy: "closed", status: 503 } },
+      asProbe("probe_open", { failure: "open" }),
+      asProbe("first", { config: "actions=x-first", priority: 20 }),
+      asProbe("second", { config: "actions=x-second", priority: 10 }),
+      asProbe("call_a", { config: "actions=x-a" }),
+      asProbe("call_b", { config: "actions=x-b" }),
+    ],
+    upstreams: [{ name: "backend", servers: ["backend:8080"], mock: "echo" }],
+    servers: [
+      {
+        listen: 8080,
+        routes: [
+          {
+            path: "/ah2",
+            upstream: "backend",
+            plugins: [{ name: "add_header", config: "override" }],
+          },
+          { path: "/ah", upstream: "backend", plugins: ["add_header"] },
+          { path: "/admin", upstream: "backend", plugins: ["deny_list"] },
+          { path: "/deny", upstream: "backend", plugins: ["deny_list"] },
+          { path: "/probe", upstream: "backend", plugins: ["probe"] },
+          { path: "/open", upstream: "backend", plugins: ["probe_open"] },
+          { path: "/order", upstream: "backend", plugins: ["second", "first"] },
+          { path: "/calls", upstream: "backend", plugins: ["call_a", "call_b"] },
+          { path: "/fixed", respond: { status: 200, body: "fixed\n" }, plugins: ["add_header"] },
+          {
+            path: "/many",
+            respond: { status: 200, body: "many\n", headers: MANY_HEADERS },
+            plugins: ["probe"],
+          },
+          { path: "/cb", match: "exact", respond: { status: 200, body: "pong" } },
+        ],
+      },
+    ],
+    smoke: group.cases.map((c) => ({
+      name: c.name,
+      request: {
+        ...(c.request.method ? { method: c.request.method } : {}),
+        path: c.request.path,
+        headers: c.request.headers ?? {},
+        ...(c.request.body !== undefined ? { body: c.request.body } : {}),
+      },
+      expect: c.expect ?? {},
+    })),
+  };
   writeFileSync(
     file,
-    `name: conformance
-engine: { vm: wasmedge }
-gateway: { errorLogLevel: info }
-plugins:
-  - name: add_header
-    build: { lang: assemblyscript, dir: ${join(repo, "examples/add-header")} }
-    config: world
-  - name: deny_list
-    build: { lang: assemblyscript, dir: ${join(repo, "examples/deny-list")} }
-    config: { deny: ["/admin"], status: 403, body: denied }
-  - { name: probe, file: ${probe}, failure: { policy: closed, status: 503 } }
-  - { name: probe_open, rootId: probe, file: ${probe}, failure: open }
-upstreams:
-  - { name: backend, servers: ["backend:8080"], mock: echo }
-servers:
-  - listen: 8080
-    routes:
-      - { path: /ah, upstream: backend, plugins: [add_header] }
-      - { path: /ah2, upstream: backend, plugins: [{ name: add_header, config: override }] }
-      - { path: /admin, upstream: backend, plugins: [deny_list] }
-      - { path: /deny, upstream: backend, plugins: [deny_list] }
-      - { path: /probe, upstream: backend, plugins: [probe] }
-      - { path: /open, upstream: backend, plugins: [probe_open] }
-      - { path: /fixed, respond: { status: 200, body: "fixed\\n" }, plugins: [add_header] }
-smoke:
-  - name: add-header adds the configured header on a proxied route
-    request: { path: /ah }
-    expect: { status: 200, headers: { x-hello: world } }
-  - name: a per-route config reaches the same plugin
-    request: { path: /ah2 }
-    expect: { headers: { x-hello: override } }
-  - name: add-header also runs on a fixed response
-    request: { path: /fixed }
-    expect: { status: 200, body: "fixed\\n", headers: { x-hello: world } }
-  - name: deny-list answers its local response before the upstream
-    request: { path: /admin/x }
-    expect: { status: 403, body: denied, headers: { content-type: text/plain; charset=utf-8 } }
-  - name: deny-list lets other paths through to the upstream
-    request: { path: /deny/ok }
-    expect: { status: 200, body: { json: { path: /deny/ok } } }
-  - name: shared data answers UNIMPLEMENTED (12)
-    request: { path: /probe/s, headers: { x-probe: shared_get } }
-    expect: { status: 200, headers: { x-probe-result: shared_get=12 } }
-  - name: plugin_root_id is the name the plugin was loaded under
-    request: { path: /probe/r, headers: { x-probe: "property:plugin_root_id" } }
-    expect: { headers: { x-probe-result: "property:plugin_root_id=0;value=probe" } }
-  - name: other properties are nginx variables
-    request: { path: /probe/v?a=1, headers: { x-probe: "property:uri" } }
-    expect: { headers: { x-probe-result: "property:uri=0;value=/probe/v" } }
-  - name: proxy_http_call from a response phase is refused with BadArgument (2)
-    request: { path: /probe/c, headers: { x-probe-response: "http_call:127.0.0.1:1" } }
-    expect: { status: 200, headers: { x-probe-response-result: "http_call=2" } }
-  - name: the request body reaches proxy_on_request_body
-    request: { method: POST, path: /probe/b, headers: { x-probe-body: body }, body: "hello" }
-    expect: { status: 200, headers: { x-probe-body-result: body=0 } }
-  - name: a trapping plugin fails closed with the configured status
-    request: { path: /probe/t, headers: { x-probe: trap } }
-    expect: { status: 503 }
-  - name: a trapping fail-open plugin lets the request through
-    request: { path: /open/t, headers: { x-probe: trap } }
-    expect: { status: 200, body: { json: { path: /open/t } } }
-`,
+    `# written by test/conformance/project.ts for group "${group.name}"\n${stringify(project)}`,
   );
   return file;
 }

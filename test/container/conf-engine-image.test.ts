@@ -5,14 +5,19 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { dockerAvailable } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { proxyWasm } from "../helpers/wat.js";
 
 const avail = await dockerAvailable();
-const noDocker = avail.ok ? undefined : skipReason(false, avail.reason);
+const noDocker = avail.ok ? undefined : requireOrSkip("docker", false, avail.reason);
 const ENGINE = process.env.ORWASM_ENGINE_IMAGE;
 const noEngine =
-  noDocker ?? skipReason(!!ENGINE, "ORWASM_ENGINE_IMAGE is not set: no engine image to render for");
+  noDocker ??
+  requireOrSkip(
+    "engine-image",
+    !!ENGINE,
+    "ORWASM_ENGINE_IMAGE is not set: no engine image to render for",
+  );
 
 function project(vm: string): string {
   const dir = mkdtempSync(join(tmpdir(), "orwasm-conf-image-"));

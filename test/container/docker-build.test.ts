@@ -7,10 +7,10 @@ import { BuildError } from "../../src/errors.js";
 import type { BuildEvent } from "../../src/docker/build-events.js";
 import { imageLabels } from "../../src/docker/images.js";
 import { dockerAvailable, testDocker } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 
 const avail = await dockerAvailable();
-const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const skip = requireOrSkip("docker", avail.ok, avail.ok ? "" : avail.reason);
 const docker = (await testDocker()).images;
 const tag = (name: string) => `orwasm-test/${name}:${process.pid}`;
 const dirs: string[] = [];

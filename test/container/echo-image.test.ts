@@ -6,10 +6,10 @@ import { imageLabels } from "../../src/docker/images.js";
 import { ECHO_PORT, type EchoBody } from "../../src/upstream/echo-server.js";
 import { ensureEchoImage } from "../../src/upstream/echo-image.js";
 import { dockerAvailable, testDocker } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 
 const avail = await dockerAvailable();
-const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const skip = requireOrSkip("docker", avail.ok, avail.ok ? "" : avail.reason);
 
 const docker = (await testDocker()).images;
 

@@ -18,11 +18,11 @@ import { embeddedLaunch } from "../../src/embedded-engine/launch.js";
 import { loadProject } from "../../src/app/load-project.js";
 import { ensureEchoImage } from "../../src/upstream/echo-image.js";
 import { dockerAvailable, testDocker } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { wat } from "../helpers/wat.js";
 
 const avail = await dockerAvailable();
-const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const skip = requireOrSkip("docker", avail.ok, avail.ok ? "" : avail.reason);
 const docker = (await testDocker()).images;
 const progress = (l: string) => void process.stderr.write(`${l}\n`);
 

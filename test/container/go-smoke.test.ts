@@ -8,13 +8,13 @@ import { probeImage } from "../../src/engine/probe-run.js";
 import { connectDocker } from "../../src/docker/client-dockerode.js";
 import { runCli } from "../helpers/cli.js";
 import { dockerAvailable } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { haveGo } from "../fixtures/go-plugins/build.js";
 
 const ENGINE = process.env.ORWASM_ENGINE_IMAGE;
 const GO = haveGo();
 const avail = await dockerAvailable();
-const noDocker = avail.ok ? undefined : skipReason(false, avail.reason);
+const noDocker = avail.ok ? undefined : requireOrSkip("docker", false, avail.reason);
 const GATEWAYS = [
   { kind: "embedded", args: [] as string[], skip: noDocker },
   {
@@ -22,7 +22,8 @@ const GATEWAYS = [
     args: ["--engine-image", ENGINE ?? ""],
     skip:
       noDocker ??
-      skipReason(
+      requireOrSkip(
+        "engine-image",
         !!ENGINE,
         "ORWASM_ENGINE_IMAGE is not set (name a local engine image with wasm-nginx-module)",
       ),

@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lockfileSha256, serializeLockfile, type Lockfile } from "../../src/engine/lockfile.js";
 import { runCli } from "../helpers/cli.js";
 import { dockerAvailable, testDocker } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { proxyWasm } from "../helpers/wat.js";
 import { FAKE_VERSIONS, makeFakeEngineSources } from "../fixtures/fake-engine-sources.js";
 
 const avail = await dockerAvailable();
-const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const skip = requireOrSkip("docker", avail.ok, avail.ok ? "" : avail.reason);
 const docker = (await testDocker()).images;
 const tag = `orwasm-test/image-build:${process.pid}`;
 const tmp = mkdtempSync(join(tmpdir(), "orwasm-image-build-"));

@@ -14,11 +14,11 @@ import { probeToTarget } from "../../src/engine/probe.js";
 import { ConfigError } from "../../src/errors.js";
 import { loadProject } from "../../src/app/load-project.js";
 import { dockerAvailable, testDocker } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { proxyWasm } from "../helpers/wat.js";
 
 const avail = await dockerAvailable();
-const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const skip = requireOrSkip("docker", avail.ok, avail.ok ? "" : avail.reason);
 const docker = (await testDocker()).images;
 const engineTag = `orwasm-test/standin-engine:${process.pid}`;
 const bareTag = `orwasm-test/standin-nowasm:${process.pid}`;

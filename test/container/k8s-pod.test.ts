@@ -16,14 +16,15 @@ import { defaultTarget } from "../../src/render/target.js";
 import type { Project } from "../../src/project/project.js";
 import { dockerAvailable, testDocker } from "../helpers/docker.js";
 import { runPod, type RunningPod } from "../helpers/pod-docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { wat } from "../helpers/wat.js";
 import { sendHttp } from "../../src/smoke/http.js";
 
 const avail = await dockerAvailable();
-const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const skip = requireOrSkip("docker", avail.ok, avail.ok ? "" : avail.reason);
 const realEngine = process.env.ORWASM_ENGINE_IMAGE;
-const skipReal = skipReason(
+const skipReal = requireOrSkip(
+  "engine-image",
   !!realEngine && avail.ok,
   "ORWASM_ENGINE_IMAGE is not set: the kubelet-faithful run on a real OpenResty engine is skipped",
 );

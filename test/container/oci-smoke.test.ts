@@ -8,10 +8,11 @@ import { buildPlugin } from "../../src/plugins/index.js";
 import { runCli } from "../helpers/cli.js";
 import { dockerAvailable } from "../helpers/docker.js";
 import { registryToolsSkip, startRegistry, type TestRegistry } from "../helpers/registry.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 
 const avail = await dockerAvailable();
-const skip = (avail.ok ? undefined : skipReason(false, avail.reason)) ?? registryToolsSkip();
+const skip =
+  (avail.ok ? undefined : requireOrSkip("docker", false, avail.reason)) ?? registryToolsSkip();
 const EXAMPLE = resolve(import.meta.dirname, "../../examples/add-header");
 
 describe.skipIf(skip)(

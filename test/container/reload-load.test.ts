@@ -18,15 +18,16 @@ import { defaultTarget } from "../../src/render/target.js";
 import { ReloadRefused, reloadGateway, type NginxLayout } from "../../src/reload/reload.js";
 import { dockerAvailable, testDocker } from "../helpers/docker.js";
 import { loadDuringSwap, msToFirst, type LoadOutcome } from "../helpers/reload-load.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { wat } from "../helpers/wat.js";
 import { sendHttp } from "../../src/smoke/http.js";
 import { runCli } from "../helpers/cli.js";
 
 const avail = await dockerAvailable();
-const skip = skipReason(avail.ok, avail.ok ? "" : avail.reason);
+const skip = requireOrSkip("docker", avail.ok, avail.ok ? "" : avail.reason);
 const realEngine = process.env.ORWASM_ENGINE_IMAGE;
-const skipReal = skipReason(
+const skipReal = requireOrSkip(
+  "engine-image",
   !!realEngine && avail.ok,
   "ORWASM_ENGINE_IMAGE is not set: plugin reloads under load on a real OpenResty engine are skipped",
 );

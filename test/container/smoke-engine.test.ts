@@ -12,12 +12,12 @@ import { connectDocker } from "../../src/docker/client-dockerode.js";
 import { RUN_LABEL } from "../../src/smoke/session.js";
 import { runCli } from "../helpers/cli.js";
 import { dockerAvailable } from "../helpers/docker.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { wat } from "../helpers/wat.js";
 
 const ENGINE = process.env.ORWASM_ENGINE_IMAGE;
 const avail = await dockerAvailable();
-const noDocker = avail.ok ? undefined : skipReason(false, avail.reason);
+const noDocker = avail.ok ? undefined : requireOrSkip("docker", false, avail.reason);
 const GATEWAYS = [
   { kind: "embedded", args: [] as string[], skip: noDocker },
   {
@@ -25,7 +25,8 @@ const GATEWAYS = [
     args: ["--engine-image", ENGINE ?? ""],
     skip:
       noDocker ??
-      skipReason(
+      requireOrSkip(
+        "engine-image",
         !!ENGINE,
         "ORWASM_ENGINE_IMAGE is not set (name a local engine image with nginx, lua-nginx-module and wasm-nginx-module)",
       ),

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hasCommand, skipReason } from "./skip.js";
+import { hasCommand, requireOrSkip } from "./skip.js";
 
 /** A running registry: `host` is 127.0.0.1:PORT; `log()` is everything it printed. */
 export interface TestRegistry {
@@ -21,7 +21,7 @@ export function registryToolsSkip(): string | undefined {
   if (missing.length === 0) return undefined;
   const why = `${missing.join(", ")} not installed (run scripts/setup-registry.sh)`;
   if (process.env.CI === "true") throw new Error(`CI=true and ${why}`);
-  return skipReason(false, why);
+  return requireOrSkip("registry", false, why);
 }
 
 async function freePort(): Promise<number> {

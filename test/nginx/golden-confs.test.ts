@@ -3,11 +3,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { nginxMissing, nginxTest } from "../helpers/nginx.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { joinRuntime } from "../golden/conf-split.js";
 
 const missing = nginxMissing();
-const skip = process.env.CI === "true" ? undefined : skipReason(!missing, missing ?? "");
+const skip = requireOrSkip("nginx", !missing, missing ?? "");
 const dir = join(import.meta.dirname, "..", "golden", "__snapshots__");
 const confs = readdirSync(dir).filter((f) => f.endsWith(".conf"));
 

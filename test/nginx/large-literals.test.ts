@@ -5,10 +5,10 @@ import { renderNginxConf } from "../../src/render/nginx-conf.js";
 import { defaultTarget } from "../../src/render/target.js";
 import { nginxMissing, nginxTest, runInNginx } from "../helpers/nginx.js";
 import { projectFrom } from "../helpers/project.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 
 const missing = nginxMissing();
-const skip = process.env.CI === "true" ? undefined : skipReason(!missing, missing ?? "");
+const skip = requireOrSkip("nginx", !missing, missing ?? "");
 
 /** Deterministic bytes: hostile nginx and Lua syntax, non-ASCII, NUL, then a pseudo-random tail. */
 function hostileText(size: number): string {

@@ -7,10 +7,10 @@ import { renderNginxConf } from "../../src/render/nginx-conf.js";
 import { defaultTarget } from "../../src/render/target.js";
 import { nginxMissing, nginxTest, runInNginx } from "../helpers/nginx.js";
 import { projectFrom } from "../helpers/project.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 
 const missing = nginxMissing();
-const skip = process.env.CI === "true" ? undefined : skipReason(!missing, missing ?? "");
+const skip = requireOrSkip("nginx", !missing, missing ?? "");
 
 const VALID = [
   "(?i)^/API/",

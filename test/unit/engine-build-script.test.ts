@@ -9,7 +9,7 @@ import { resolveArtifacts } from "../../src/engine/resolve.js";
 import { parseProjectText } from "../../src/project/parse.js";
 import { engineSchema, type EngineData } from "../../src/project/schema-engine.js";
 import { FAKE_VERSIONS, makeFakeEngineSources } from "../fixtures/fake-engine-sources.js";
-import { hasCommand, skipReason } from "../helpers/skip.js";
+import { hasCommand, requireOrSkip } from "../helpers/skip.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "orwasm-build-sh-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -30,7 +30,8 @@ function write(name: string, text: string): string {
   return p;
 }
 
-const noShellcheck = skipReason(
+const noShellcheck = requireOrSkip(
+  "shellcheck",
   hasCommand("shellcheck"),
   "shellcheck is not installed (scripts/setup-test-env.sh installs it)",
 );
@@ -137,7 +138,11 @@ describe("values from the project file cannot run code in build.sh", () => {
   });
 });
 
-const noMake = skipReason(hasCommand("make") && hasCommand("xz"), "make or xz is not installed");
+const noMake = requireOrSkip(
+  "make",
+  hasCommand("make") && hasCommand("xz"),
+  "make or xz is not installed",
+);
 
 describe.skipIf(noMake)(
   `build.sh runs offline against test-made sources${noMake ? ` (skipped: ${noMake})` : ""}`,

@@ -71,7 +71,7 @@ describe("higress host functions", () => {
         path: "/",
       });
       expect(out.response.status).toBe(503);
-      expect(out.failures.map((f) => f.kind)).toEqual(["hang"]);
+      expect(out.failures.map((f) => f.kind)).toEqual(["stalled"]);
       expect(out.failures[0]!.detail).toContain(
         "returned ActionPause and no call it dispatched is pending",
       );

@@ -2,7 +2,7 @@
 // pseudo headers, the module's quirks when writing them, response maps, and write-after-send.
 import { beforeAll, describe, expect, it } from "vitest";
 import { ascBin, buildFixture } from "../fixtures/host-plugins/build.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import {
   HostPlugin,
   runRequest,
@@ -11,7 +11,8 @@ import {
   type UpstreamResponse,
 } from "../../src/proxy-host/index.js";
 
-const noAsc = skipReason(
+const noAsc = requireOrSkip(
+  "asc",
   ascBin() !== undefined,
   "AssemblyScript 0.14 is not installed (npm install)",
 );

@@ -2,7 +2,7 @@
 // through wasm-nginx-module's lifecycle: load, configure, per-request contexts, done/delete.
 import { beforeAll, describe, expect, it } from "vitest";
 import { ascBin, buildExample, buildFixture } from "../fixtures/host-plugins/build.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import {
   HostPlugin,
   PluginConfigureError,
@@ -10,7 +10,8 @@ import {
   type LogEntry,
 } from "../../src/proxy-host/index.js";
 
-const noAsc = skipReason(
+const noAsc = requireOrSkip(
+  "asc",
   ascBin() !== undefined,
   "AssemblyScript 0.14 is not installed (npm install)",
 );

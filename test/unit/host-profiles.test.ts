@@ -3,7 +3,7 @@
 // envoy-like. Statuses are observed through real plugins built from source.
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ascBin, buildFixture } from "../fixtures/host-plugins/build.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { wasmNginxModule070Wasmtime } from "../../src/module-abi/wasm-nginx-module-0.7.0.js";
 import { wasmNginxModuleApi, type ApiHost } from "../../src/proxy-host/runtime/host-api.js";
 import { PluginVm } from "../../src/proxy-host/runtime/vm.js";
@@ -17,7 +17,8 @@ import {
   type RequestOutcome,
 } from "../../src/proxy-host/index.js";
 
-const noAsc = skipReason(
+const noAsc = requireOrSkip(
+  "asc",
   ascBin() !== undefined,
   "AssemblyScript 0.14 is not installed (npm install)",
 );

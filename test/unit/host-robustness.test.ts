@@ -3,7 +3,7 @@
 import wabtInit from "wabt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ascBin, buildFixture } from "../fixtures/host-plugins/build.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import {
   HostPlugin,
   PluginLoadError,
@@ -12,7 +12,8 @@ import {
   type RequestOutcome,
 } from "../../src/proxy-host/index.js";
 
-const noAsc = skipReason(
+const noAsc = requireOrSkip(
+  "asc",
   ascBin() !== undefined,
   "AssemblyScript 0.14 is not installed (npm install)",
 );

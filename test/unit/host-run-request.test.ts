@@ -3,10 +3,11 @@
 // over every plugin of the route (also for a local response).
 import { beforeAll, describe, expect, it } from "vitest";
 import { ascBin, buildExample, buildFixture } from "../fixtures/host-plugins/build.js";
-import { skipReason } from "../helpers/skip.js";
+import { requireOrSkip } from "../helpers/skip.js";
 import { HostPlugin, runRequest, type ChainEntry } from "../../src/proxy-host/index.js";
 
-const noAsc = skipReason(
+const noAsc = requireOrSkip(
+  "asc",
   ascBin() !== undefined,
   "AssemblyScript 0.14 is not installed (npm install)",
 );

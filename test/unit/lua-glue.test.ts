@@ -3,11 +3,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderNginxConf } from "../../src/render/nginx-conf.js";
 import { defaultTarget } from "../../src/render/target.js";
-import { hasCommand, skipReason } from "../helpers/skip.js";
+import { hasCommand, requireOrSkip } from "../helpers/skip.js";
 import { hex, runLua, unhex } from "../helpers/lua-harness.js";
 import { projectFrom } from "../helpers/project.js";
 
-const noLuajit = skipReason(
+const noLuajit = requireOrSkip(
+  "luajit",
   hasCommand("luajit"),
   "luajit is not installed (scripts/setup-test-env.sh installs Debian's luajit)",
 );

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generationId, nginxReloadPlan } from "../../src/reload/plan.js";
 import { defaultTarget } from "../../src/render/target.js";
-import { hasCommand, skipReason } from "../helpers/skip.js";
+import { hasCommand, requireOrSkip } from "../helpers/skip.js";
 import { projectFrom } from "../helpers/project.js";
 
 const YAML = `plugins:
@@ -31,7 +31,8 @@ function plan() {
   };
 }
 
-const noShellcheck = skipReason(
+const noShellcheck = requireOrSkip(
+  "shellcheck",
   hasCommand("shellcheck"),
   "shellcheck is not installed (scripts/setup-test-env.sh installs it)",
 );

@@ -245,7 +245,10 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
     return this.requestEntry(reqKey).ctx;
   }
 
+  /** ngx_http_wasm_call.c:ngx_http_wasm_call_register: one `static` counter per nginx worker, not per plugin. */
   nextCalloutId(): number {
+    const shared = this.init.calloutIds;
+    if (shared) return Atomics.add(shared, 0, 1) >>> 0;
     return this.calloutCounter++;
   }
 
@@ -545,7 +548,9 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
 
   /** ngx_http_wasm_handle_rc_before_proxy: a pending call first, then errors, then a local response. */
   private rcBeforeProxy(reqKey: number, rc: number): number {
-    const code = this.mainConf.code;
+    // `int32_t code = wmcf->code` of a `uint32_t` field (ngx_http_wasm_module.h): a code of 2^31 or more
+    // reads back negative and is ignored, the request goes on (ngx_http_wasm_module.c)
+    const code = this.mainConf.code | 0;
     this.mainConf.code = 0;
     if (this.requestCtx(reqKey).callout) return RC_NEED_HTTP_CALL;
     if (rc < 0) return rc;
@@ -569,8 +574,22 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
       reply.localBody = body && body.length > 0 ? body : undefined;
     }
     if (rc === RC_NEED_HTTP_CALL) {
-      const callout = this.takeCallout(reqKey);
-      if (callout) reply.callout = callout;
+      const pending = this.requestCtx(reqKey).callout;
+      if (pending && !pending.map) {
+        // proxy_http_call with no headers stores map_data = NULL (ngx_http_wasm_api.c:proxy_http_call);
+        // the Lua driver's send_http_call then calls ngx_http_wasm_call_max_headers_count, whose
+        // proxy_wasm_map_init_iter reads *(int32_t *) NULL (ngx_http_wasm_call.c): the worker dies
+        reply.trap = {
+          kind: "crash",
+          callback: "proxy_http_call",
+          message:
+            "proxy_http_call was given no headers: ngx_http_wasm_call_max_headers_count reads the " +
+            "header count through the NULL map (SIGSEGV)",
+        };
+      } else {
+        const callout = this.takeCallout(reqKey);
+        if (callout) reply.callout = callout;
+      }
     }
     if (rc < 0 && this.vm.lastTrap) reply.trap = this.vm.lastTrap;
     reply.logs = this.takeLogs();

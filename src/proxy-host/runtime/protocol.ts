@@ -51,6 +51,11 @@ export interface EngineInit {
   wasiEnv?: Record<string, string>;
   /** The higress profile's cluster map, log level and plugin name. */
   higress?: HigressInit;
+  /**
+   * The worker's callout-id counter (a SharedArrayBuffer view, see src/proxy-host/nginx-worker.ts), shared by
+   * every plugin of one nginx worker; absent: the engine counts alone.
+   */
+  calloutIds?: Int32Array;
 }
 
 /** What loading found out. */
