@@ -295,6 +295,26 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
     this.cur = state;
   }
 
+  /** Runs `fn` as root context `rootId` (under `state` when given); both are reset however `fn` ends. */
+  private asRoot<T>(rootId: number, state: CallState | undefined, fn: () => T): T {
+    if (state) this.setState(state);
+    this.runningRoot = rootId;
+    try {
+      return fn();
+    } finally {
+      this.runningRoot = undefined;
+      if (state) this.setState(undefined);
+    }
+  }
+
+  /** proxy_on_done then proxy_on_delete on one context, logging failures as ngx_http_wasm_module.c does. */
+  private doneAndDelete(id: number): void {
+    let rc = this.vm.call("proxy_on_done", true, [id]);
+    if (rc <= 0) this.log("error", `failed to mark context ${id} as done, rc: ${rc}`);
+    rc = this.vm.call("proxy_on_delete", false, [id]);
+    if (rc !== NGX_OK) this.log("error", `failed to delete context ${id}, rc: ${rc}`);
+  }
+
   private takeLogs(): LogEntry[] {
     const out = this.logs;
     this.logs = [];
@@ -378,12 +398,7 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
     if (root.occupied.size > 0) return;
     this.roots.delete(root.id);
     this.freeRoots.unshift(root);
-    this.runningRoot = root.id;
-    let rc = this.vm.call("proxy_on_done", true, [root.id]);
-    if (rc <= 0) this.log("error", `failed to mark context ${root.id} as done, rc: ${rc}`);
-    rc = this.vm.call("proxy_on_delete", false, [root.id]);
-    if (rc !== NGX_OK) this.log("error", `failed to delete context ${root.id}, rc: ${rc}`);
-    this.runningRoot = undefined;
+    this.asRoot(root.id, undefined, () => this.doneAndDelete(root.id));
     this.ticks.delete(root.id);
     root.free = [];
     this.log("info", `free plugin context ${root.id}`);
@@ -424,26 +439,24 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
     root.state.req = req;
     root.state.reqKey = reqKey;
     if (body !== undefined) root.state.body = body;
-    this.setState(root.state);
-    this.runningRoot = root.id;
-    const http = this.fetchHttpCtx(root, reqKey);
-    if (!http) {
-      this.setState(undefined);
-      return this.httpReply(NGX_DECLINED, req, reqKey, undefined);
-    }
-    const cb = PHASE_CALLBACK[phase];
-    let rc: number;
-    if (phase === "request_headers" || phase === "response_headers") {
-      // num_headers is always 0 and end_of_stream always 1 ("TODO: pass a correct num_headers")
-      rc =
-        this.abi === ABI_010
-          ? this.vm.call(cb, true, [http.id, 0])
-          : this.vm.call(cb, true, [http.id, 0, 1]);
-    } else {
-      rc = this.vm.call(cb, true, [http.id, body?.length ?? 0, eob ? 1 : 0]);
-    }
-    this.setState(undefined);
-    this.runningRoot = undefined;
+    const called = this.asRoot(root.id, root.state, () => {
+      const http = this.fetchHttpCtx(root, reqKey);
+      if (!http) return undefined;
+      const cb = PHASE_CALLBACK[phase];
+      let rc: number;
+      if (phase === "request_headers" || phase === "response_headers") {
+        // num_headers is always 0 and end_of_stream always 1 ("TODO: pass a correct num_headers")
+        rc =
+          this.abi === ABI_010
+            ? this.vm.call(cb, true, [http.id, 0])
+            : this.vm.call(cb, true, [http.id, 0, 1]);
+      } else {
+        rc = this.vm.call(cb, true, [http.id, body?.length ?? 0, eob ? 1 : 0]);
+      }
+      return { http, rc };
+    });
+    if (!called) return this.httpReply(NGX_DECLINED, req, reqKey, undefined);
+    const { http, rc } = called;
     if (this.init.profile === "higress") return this.higressReply(reqKey, rc, req, http.id);
     return this.httpReply(this.rcBeforeProxy(reqKey, rc), req, reqKey, http.id);
   }
@@ -474,37 +487,35 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
       return this.httpReply(NGX_DECLINED, req, reqKey, undefined, "no such plugin context");
     root.state.req = req;
     root.state.reqKey = reqKey;
-    this.setState(root.state);
-    this.runningRoot = root.id;
-    const http = this.fetchHttpCtx(root, reqKey);
-    if (!http) {
-      this.setState(undefined);
-      return this.httpReply(NGX_DECLINED, req, reqKey, undefined);
-    }
-    let rc: number;
-    if (call.redis) {
-      this.higress.redisReply = call.redis.reply;
-      rc = this.vm.call("proxy_on_redis_call_response", false, [
-        root.id,
-        call.calloutId,
-        call.redis.status,
-        call.redis.reply?.length ?? 0,
-      ]);
-      this.higress.redisReply = undefined;
-    } else {
-      const ctx = this.requestCtx(reqKey);
-      ctx.callRespHeaders = call.http?.headers ?? [];
-      ctx.callRespBody = call.http?.body;
-      rc = this.vm.call("proxy_on_http_call_response", false, [
-        root.id,
-        call.calloutId,
-        ctx.callRespHeaders.length,
-        ctx.callRespBody?.length ?? 0,
-        0,
-      ]);
-    }
-    this.setState(undefined);
-    this.runningRoot = undefined;
+    const called = this.asRoot(root.id, root.state, () => {
+      const http = this.fetchHttpCtx(root, reqKey);
+      if (!http) return undefined;
+      let rc: number;
+      if (call.redis) {
+        this.higress.redisReply = call.redis.reply;
+        rc = this.vm.call("proxy_on_redis_call_response", false, [
+          root.id,
+          call.calloutId,
+          call.redis.status,
+          call.redis.reply?.length ?? 0,
+        ]);
+        this.higress.redisReply = undefined;
+      } else {
+        const ctx = this.requestCtx(reqKey);
+        ctx.callRespHeaders = call.http?.headers ?? [];
+        ctx.callRespBody = call.http?.body;
+        rc = this.vm.call("proxy_on_http_call_response", false, [
+          root.id,
+          call.calloutId,
+          ctx.callRespHeaders.length,
+          ctx.callRespBody?.length ?? 0,
+          0,
+        ]);
+      }
+      return { http, rc };
+    });
+    if (!called) return this.httpReply(NGX_DECLINED, req, reqKey, undefined);
+    const { http, rc } = called;
     const reply = this.higressReply(reqKey, rc, req, http.id);
     if (reply.higress) reply.higress.paused = rc >= 0;
     return reply;
@@ -523,26 +534,24 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
       return this.httpReply(NGX_DECLINED, req, reqKey, undefined, "no such plugin context");
     root.state.req = req;
     root.state.reqKey = reqKey;
-    this.setState(root.state);
-    this.runningRoot = root.id;
-    const http = this.fetchHttpCtx(root, reqKey);
-    if (!http) {
-      this.setState(undefined);
-      return this.httpReply(NGX_DECLINED, req, reqKey, undefined);
-    }
-    const ctx = this.requestCtx(reqKey);
-    ctx.callRespHeaders = headers ?? [];
-    ctx.callRespBody = body;
-    this.log("info", `run http callback callout id: ${ctx.calloutId}, plugin ctx id: ${root.id}`);
-    const rc = this.vm.call("proxy_on_http_call_response", false, [
-      root.id,
-      ctx.calloutId,
-      ctx.callRespHeaders.length,
-      body?.length ?? 0,
-      0,
-    ]);
-    this.setState(undefined);
-    this.runningRoot = undefined;
+    const called = this.asRoot(root.id, root.state, () => {
+      const http = this.fetchHttpCtx(root, reqKey);
+      if (!http) return undefined;
+      const ctx = this.requestCtx(reqKey);
+      ctx.callRespHeaders = headers ?? [];
+      ctx.callRespBody = body;
+      this.log("info", `run http callback callout id: ${ctx.calloutId}, plugin ctx id: ${root.id}`);
+      const rc = this.vm.call("proxy_on_http_call_response", false, [
+        root.id,
+        ctx.calloutId,
+        ctx.callRespHeaders.length,
+        body?.length ?? 0,
+        0,
+      ]);
+      return { http, rc };
+    });
+    if (!called) return this.httpReply(NGX_DECLINED, req, reqKey, undefined);
+    const { http, rc } = called;
     return this.httpReply(this.rcBeforeProxy(reqKey, rc), req, reqKey, http.id);
   }
 
@@ -623,16 +632,13 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
       const root = http.root;
       root.occupied.delete(http.id);
       root.free.unshift(http);
-      this.runningRoot = root.id;
-      // Envoy logs the stream (proxy_on_log) before it is done
-      if (this.init.profile === "higress" && this.vm.has("proxy_on_log")) {
-        this.vm.call("proxy_on_log", false, [http.id]);
-      }
-      let rc = this.vm.call("proxy_on_done", true, [http.id]);
-      if (rc <= 0) this.log("error", `failed to mark context ${http.id} as done, rc: ${rc}`);
-      rc = this.vm.call("proxy_on_delete", false, [http.id]);
-      if (rc !== NGX_OK) this.log("error", `failed to delete context ${http.id}, rc: ${rc}`);
-      this.runningRoot = undefined;
+      this.asRoot(root.id, undefined, () => {
+        // Envoy logs the stream (proxy_on_log) before it is done
+        if (this.init.profile === "higress" && this.vm.has("proxy_on_log")) {
+          this.vm.call("proxy_on_log", false, [http.id]);
+        }
+        this.doneAndDelete(http.id);
+      });
       this.log("info", `free http context ${http.id}`);
       if (root.done) this.freeRoot(root);
     }
@@ -649,11 +655,7 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
       if (!force && now - (this.lastTick.get(rootId) ?? 0) < period) continue;
       this.lastTick.set(rootId, now);
       root.state.req = undefined;
-      this.setState(root.state);
-      this.runningRoot = rootId;
-      this.vm.call("proxy_on_tick", false, [rootId]);
-      this.setState(undefined);
-      this.runningRoot = undefined;
+      this.asRoot(rootId, root.state, () => this.vm.call("proxy_on_tick", false, [rootId]));
       ticked.push(rootId);
     }
     return ticked;
@@ -664,11 +666,9 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
     for (const { rootId, token } of pending) {
       const root = this.roots.get(rootId);
       if (!root) continue;
-      this.setState(root.state);
-      this.runningRoot = rootId;
-      this.vm.call("proxy_on_queue_ready", false, [rootId, token]);
-      this.setState(undefined);
-      this.runningRoot = undefined;
+      this.asRoot(rootId, root.state, () =>
+        this.vm.call("proxy_on_queue_ready", false, [rootId, token]),
+      );
     }
   }
 
