@@ -64,7 +64,8 @@ start_dockerd() {
   fi
   : >"$DOCKERD_LOG"
   # Own session: the daemon outlives this script and the test run that called it.
-  "${SUDO[@]}" setsid dockerd "$@" >>"$DOCKERD_LOG" 2>&1 </dev/null &
+  # fd 9 (the lock) is closed for it: a daemon holding the lock would make every later run of this script wait forever.
+  "${SUDO[@]}" setsid dockerd "$@" >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
   local i
   for ((i = 0; i < TIMEOUT; i++)); do
     answers && return 0
