@@ -121,7 +121,7 @@ export class RegistryClient {
     const digest = digestOf(data);
     if (await this.hasBlob(repo, digest)) return "exists";
     const start = await this.request(repo, "push", "POST", `/v2/${repo}/blobs/uploads/`, {
-      headers: { "content-length": "0" },
+      body: new Uint8Array(0),
     });
     await this.expect(start, [202], `starting an upload to ${repo}`);
     let location = this.location(start, "upload");
@@ -130,7 +130,6 @@ export class RegistryClient {
       const put = await this.request(repo, "push", "PUT", withQuery(location, "digest", digest), {
         headers: {
           "content-type": "application/octet-stream",
-          "content-length": String(data.length),
         },
         body: data,
       });
@@ -142,7 +141,6 @@ export class RegistryClient {
       const patch = await this.request(repo, "push", "PATCH", location, {
         headers: {
           "content-type": "application/octet-stream",
-          "content-length": String(part.length),
           "content-range": `${off}-${off + part.length - 1}`,
         },
         body: part,
@@ -155,7 +153,7 @@ export class RegistryClient {
       location = this.location(patch, "upload");
     }
     const done = await this.request(repo, "push", "PUT", withQuery(location, "digest", digest), {
-      headers: { "content-length": "0" },
+      body: new Uint8Array(0),
     });
     await this.expect(
       done,
@@ -173,7 +171,7 @@ export class RegistryClient {
     mediaType: string,
   ): Promise<string> {
     const res = await this.request(repo, "push", "PUT", `/v2/${repo}/manifests/${reference}`, {
-      headers: { "content-type": mediaType, "content-length": String(bytes.length) },
+      headers: { "content-type": mediaType },
       body: bytes,
     });
     await this.expect(res, [201], `putting the manifest ${repo}:${reference}`);
@@ -215,6 +213,8 @@ export class RegistryClient {
       this.fetchFn(`${this.base}${path}`, {
         method,
         headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) },
+        // fetch sets content-length from the body; a hand-set one is refused when another undici
+        // (testcontainers') is the global dispatcher, as it is in any process that also talks to Docker
         ...(init.body ? { body: init.body } : {}),
         redirect: "follow",
       }).catch((err: unknown) => {
