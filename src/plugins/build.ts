@@ -1,6 +1,5 @@
 // Builds an AssemblyScript proxy-wasm plugin with the plugin's own pinned asc, skipping unchanged plugins.
-import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -14,6 +13,7 @@ import { findAsc } from "./compiler.js";
 import { hashPluginSources } from "./source-hash.js";
 import { readStamp, stampPathFor, writeStamp } from "./stamp.js";
 import { tempPathFor } from "../fs/atomic.js";
+import { isFile, outputTail, sha256 } from "./build-output.js";
 
 /** What to build and where. */
 export interface BuildPluginOptions {
@@ -160,18 +160,5 @@ function checkModule(bytes: Uint8Array, entryPath: string, log: (line: string) =
 }
 
 function tail(output: string): string[] {
-  const lines = output.split(/\r?\n/);
-  while (lines.length > 0 && lines.at(-1)?.trim() === "") lines.pop();
-  return lines.slice(-LOG_TAIL_LINES);
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
+  return outputTail(output, LOG_TAIL_LINES);
 }

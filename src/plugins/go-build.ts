@@ -1,6 +1,5 @@
 // Builds a Go proxy-wasm plugin with the machine's Go (GOOS=wasip1 -buildmode=c-shared), skipping unchanged plugins.
-import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { execa } from "execa";
@@ -12,6 +11,7 @@ import { findGo } from "./go-toolchain.js";
 import { hashPluginSources } from "./source-hash.js";
 import { readStamp, stampPathFor, writeStamp } from "./stamp.js";
 import { tempPathFor } from "../fs/atomic.js";
+import { isFile, outputTail, sha256 } from "./build-output.js";
 
 /** What to build and where. */
 export interface GoBuildOptions {
@@ -135,18 +135,5 @@ function checkGoModule(bytes: Uint8Array, where: string, log: (line: string) => 
 }
 
 function tail(output: string): string[] {
-  const lines = output.split(/\r?\n/);
-  while (lines.length > 0 && lines.at(-1)?.trim() === "") lines.pop();
-  return lines.slice(-LOG_TAIL_LINES);
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
+  return outputTail(output, LOG_TAIL_LINES);
 }
