@@ -1,5 +1,6 @@
 // A test case's Redis: keys deleted and seeded before it, the fault it asks for, and keys read back after it with
 // orwasm's own connection (not the plugin's), so a plugin's writes are seen as Redis holds them.
+import { SmokeError } from "../errors.js";
 import type { Project } from "../project/project.js";
 import type { z } from "zod";
 import type { testRedisSchema } from "../project/schema-tests.js";
@@ -35,7 +36,9 @@ export async function prepareRedis(
   const run = async (args: string[]) => {
     const a = await pool.send(target, encodeCommand(args), 5000);
     if (!a.ok)
-      throw new Error(`orwasm test: Redis upstream ${up.name} (${up.servers[0]}): ${a.error}`);
+      throw new SmokeError(
+        `the test's Redis upstream ${up.name} (${up.servers[0]}) does not answer: ${a.error}; start that Redis (the tests' own is scripts/setup-redis.sh start)`,
+      );
     return decodeReply(a.reply).value;
   };
   try {
