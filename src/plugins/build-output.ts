@@ -1,6 +1,7 @@
 // What both plugin builders (AssemblyScript, Go) do with a compiler's output and the file it wrote.
 import { createHash } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { readStamp } from "./stamp.js";
 
 /** The last `n` lines of a compiler's output, trailing blank lines dropped: what a BuildError shows. */
 export function outputTail(output: string, n: number): string[] {
@@ -20,4 +21,16 @@ export async function isFile(path: string): Promise<boolean> {
     (s) => s.isFile(),
     () => false,
   );
+}
+
+/** True when `outFile` was built from these sources by this compiler and is the file its stamp names. */
+export async function upToDate(
+  outFile: string,
+  sources: string,
+  compilerId: string,
+): Promise<boolean> {
+  const stamp = await readStamp(outFile);
+  if (!stamp || stamp.sources !== sources || stamp.compiler !== compilerId) return false;
+  const bytes = await readFile(outFile).catch(() => undefined);
+  return bytes !== undefined && sha256(bytes) === stamp.wasmSha256;
 }

@@ -11,9 +11,9 @@ import { ascArgs } from "./asc-args.js";
 import { declaresAbort, readAsConfigChain } from "./asconfig.js";
 import { findAsc } from "./compiler.js";
 import { hashPluginSources } from "./source-hash.js";
-import { readStamp, stampPathFor, writeStamp } from "./stamp.js";
+import { stampPathFor, writeStamp } from "./stamp.js";
 import { tempPathFor } from "../fs/atomic.js";
-import { isFile, outputTail, sha256 } from "./build-output.js";
+import { isFile, outputTail, sha256, upToDate } from "./build-output.js";
 
 /** What to build and where. */
 export interface BuildPluginOptions {
@@ -76,12 +76,8 @@ export async function buildPlugin(opts: BuildPluginOptions): Promise<BuildPlugin
   });
   const compilerId = `assemblyscript@${compiler.version}`;
 
-  const stamp = await readStamp(outFile);
-  if (stamp && stamp.sources === sources && stamp.compiler === compilerId) {
-    const bytes = await readFile(outFile).catch(() => undefined);
-    if (bytes && sha256(bytes) === stamp.wasmSha256) {
-      return { outFile, cached: true, durationMs: performance.now() - start };
-    }
+  if (await upToDate(outFile, sources, compilerId)) {
+    return { outFile, cached: true, durationMs: performance.now() - start };
   }
 
   await mkdir(dirname(outFile), { recursive: true });

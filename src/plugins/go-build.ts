@@ -9,9 +9,9 @@ import type { BuildPluginResult } from "./build.js";
 import { GO_ENV_KEYS, goBuildArgs, goBuildEnv } from "./go-args.js";
 import { findGo } from "./go-toolchain.js";
 import { hashPluginSources } from "./source-hash.js";
-import { readStamp, stampPathFor, writeStamp } from "./stamp.js";
+import { stampPathFor, writeStamp } from "./stamp.js";
 import { tempPathFor } from "../fs/atomic.js";
-import { isFile, outputTail, sha256 } from "./build-output.js";
+import { isFile, outputTail, sha256, upToDate } from "./build-output.js";
 
 /** What to build and where. */
 export interface GoBuildOptions {
@@ -63,12 +63,8 @@ export async function buildGoPlugin(opts: GoBuildOptions): Promise<BuildPluginRe
   });
   const compilerId = `${go.version} wasip1/wasm`;
 
-  const stamp = await readStamp(outFile);
-  if (stamp && stamp.sources === sources && stamp.compiler === compilerId) {
-    const bytes = await readFile(outFile).catch(() => undefined);
-    if (bytes && sha256(bytes) === stamp.wasmSha256) {
-      return { outFile, cached: true, durationMs: performance.now() - start };
-    }
+  if (await upToDate(outFile, sources, compilerId)) {
+    return { outFile, cached: true, durationMs: performance.now() - start };
   }
 
   await mkdir(dirname(outFile), { recursive: true });

@@ -4,6 +4,7 @@
 
 import { BufferType, MapType, WasmResult } from "../abi.js";
 import type { ApiHost } from "./host-api.js";
+import { copyOutTo } from "./copy-out.js";
 import type { MetricValue } from "./protocol.js";
 
 const R = WasmResult;
@@ -46,19 +47,7 @@ export function envoyLikeApi(host: EnvoyHost): Record<string, HostFn> {
   const vm = host.vm;
   const store = host.store;
 
-  const copyOut = (data: Uint8Array, addr: number, sizeAddr: number): number => {
-    if (data.length === 0) {
-      return vm.writeI32(addr, 0) && vm.writeI32(sizeAddr, 0) ? R.Ok : R.InvalidMemoryAccess;
-    }
-    const ptr = vm.alloc(data.length);
-    if (ptr === 0) return R.InternalFailure;
-    const buf = vm.mem(ptr, data.length);
-    if (!buf) return R.InvalidMemoryAccess;
-    buf.set(data);
-    return vm.writeI32(addr, ptr) && vm.writeI32(sizeAddr, data.length)
-      ? R.Ok
-      : R.InvalidMemoryAccess;
-  };
+  const copyOut = copyOutTo(vm);
 
   const name = (data: number, size: number): string | undefined => {
     const b = vm.mem(data, size);

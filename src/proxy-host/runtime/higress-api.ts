@@ -6,6 +6,7 @@
 import { WasmResult } from "../abi.js";
 import { decodeHeaderMap } from "../header-map.js";
 import type { ApiHost } from "./host-api.js";
+import { copyOutTo } from "./copy-out.js";
 import type {
   ClusterTarget,
   HigressCallout,
@@ -113,19 +114,7 @@ export function higressApi(host: HigressHost): Record<string, HostFn> {
     const b = vm.mem(data, size);
     return b ? dec.decode(b) : undefined;
   };
-  const copyOut = (data: Uint8Array, addr: number, sizeAddr: number): number => {
-    if (data.length === 0) {
-      return vm.writeI32(addr, 0) && vm.writeI32(sizeAddr, 0) ? R.Ok : R.InvalidMemoryAccess;
-    }
-    const ptr = vm.alloc(data.length);
-    if (ptr === 0) return R.InternalFailure;
-    const buf = vm.mem(ptr, data.length);
-    if (!buf) return R.InvalidMemoryAccess;
-    buf.set(data);
-    return vm.writeI32(addr, ptr) && vm.writeI32(sizeAddr, data.length)
-      ? R.Ok
-      : R.InvalidMemoryAccess;
-  };
+  const copyOut = copyOutTo(vm);
   const unknown = (cluster: string, call: UnknownCluster["call"]): number => {
     st.unknownClusters.push({ cluster, call });
     host.log("error", `${call}: cluster ${cluster} not found`);
