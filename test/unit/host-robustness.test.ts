@@ -265,6 +265,52 @@ describe("modules the host must refuse or treat specially (hand-made wasm)", () 
     });
   });
 
+  // nodejs/node#46777: imported directly, node:wasi's functions are V8 fast calls from wasm, and a GC that starts
+  // inside one (uvwasi's allocations reporting external memory once the wasm memory grew by 64 MiB or more)
+  // corrupts the heap: Node died with SIGSEGV/SIGTRAP in most runs of this test before link.ts called them from JS.
+  it.each(["worker", "in-thread"] as const)(
+    "%s: a plugin that grew its memory by 94 MiB and then makes 5,000 WASI fd_write calls per request keeps Node alive and is served",
+    async (isolation) => {
+      const wasm = await wat(
+        minimal(`
+        (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+        (global $grown (mut i32) (i32.const 0))
+        (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+          (local $i i32)
+          (if (i32.eqz (global.get $grown))
+            (then
+              (if (i32.lt_s (memory.grow (i32.const 1500)) (i32.const 0)) (then unreachable))
+              (global.set $grown (i32.const 1))))
+          ;; one empty iovec {buf 100, len 0} at 16 for fd 1; the count written goes to 24
+          (i32.store (i32.const 16) (i32.const 100))
+          (i32.store (i32.const 20) (i32.const 0))
+          (block $done
+            (loop $l
+              (br_if $done (i32.ge_u (local.get $i) (i32.const 5000)))
+              ;; an errno from fd_write traps, so a served request means 5,000 answered calls
+              (if (call $w (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)) (then unreachable))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $l)))
+          i32.const 0)`),
+      );
+      const plugin = await HostPlugin.load({
+        name: "x",
+        wasm,
+        isolation,
+        limits: { memoryPages: 2000, deadlineMs: 20_000 },
+      });
+      const e: ChainEntry = { context: await plugin.configure("c"), failure: { mode: "closed" } };
+      for (let i = 0; i < 5; i++) {
+        const out = await runRequest([e], { path: "/" }, { upstream: () => ({ status: 200 }) });
+        expect(out.failures).toEqual([]);
+        expect(out.response.status).toBe(200);
+      }
+      expect(await plugin.memoryBytes()).toBe(1501 * 65536);
+      await plugin.close();
+    },
+    60_000,
+  );
+
   it("a memory limit below the module's initial size is refused at load", async () => {
     const wasm = await wat(`(module (memory (export "memory") 10))`);
     await expect(

@@ -71,6 +71,17 @@ function unknownImport(vm: VmName, module: string, name: string): string {
 const ENOSYS = 52;
 
 /**
+ * Puts a JS frame between the plugin and node:wasi. Imported directly, node:wasi's functions are V8
+ * "fast API" calls from wasm, and uvwasi's allocations inside them report external memory to V8,
+ * which can start and finish a garbage collection in the middle of the fast call (nodejs/node#46777):
+ * after a plugin grew its memory (Go at its limit printing "fatal error: out of memory" through
+ * fd_write) Node died with SIGSEGV. Called from JS, node:wasi takes its ordinary (GC-safe) path.
+ */
+function viaJs(f: (...a: unknown[]) => unknown): (...a: unknown[]) => unknown {
+  return (...a) => f(...a);
+}
+
+/**
  * WASI import objects for the table's namespaces the plugin imports from (the VM defines them all,
  * but a namespace nobody imports is unobservable), bound to the instance's memory later.
  */
@@ -98,7 +109,10 @@ export function wasiImports(
     instances.push(wasi);
     const impl = wasi.wasiImport as Record<string, unknown>;
     const fns: Record<string, unknown> = {};
-    for (const n of names) fns[n] = impl[n] ?? (() => ENOSYS);
+    for (const n of names) {
+      const f = impl[n];
+      fns[n] = typeof f === "function" ? viaJs(f as (...a: unknown[]) => unknown) : () => ENOSYS;
+    }
     // wasmtime turns proc_exit into an error for the running call; so do we
     fns["proc_exit"] = (code: number) => {
       throw new ProcExit(code);
