@@ -53,3 +53,19 @@ export function wholeNumber(what: string, min: number, max?: number) {
     return n;
   };
 }
+
+/**
+ * `--memory-limit <MiB>`: how far each plugin instance's linear memory may grow (the embedded host's limit);
+ * absent, a plugin may grow to wasm32's 4 GiB as under wasm-nginx-module.
+ */
+export function memoryLimitOption() {
+  return new Option(
+    "--memory-limit <MiB>",
+    "most memory each plugin instance may grow to; a plugin going past it fails that request by its failure policy (kind memory) and a fresh instance serves the next (default: wasm32's 4 GiB, as in nginx)",
+  ).argParser(wholeNumber("a whole number of MiB", 1, 4096));
+}
+
+/** A --memory-limit in MiB as the host's limit in 64 KiB wasm pages. */
+export function memoryLimitPages(mib: number | undefined): number | undefined {
+  return mib === undefined ? undefined : mib * 16;
+}

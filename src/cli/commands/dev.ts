@@ -2,7 +2,7 @@
 import { startDevServer } from "../../gateway/dev-server.js";
 import { resolveProjectFile } from "../../app/load-project.js";
 import type { Register } from "../command.js";
-import { profileOption, wholeNumber } from "../options.js";
+import { memoryLimitOption, memoryLimitPages, profileOption, wholeNumber } from "../options.js";
 
 export const registerDev: Register = (program, io, run) => {
   program
@@ -19,17 +19,19 @@ export const registerDev: Register = (program, io, run) => {
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .addOption(profileOption())
     .option("--no-watch", "do not watch the project and plugin sources")
+    .addOption(memoryLimitOption())
     .addHelpText(
       "after",
       `
 Plugins run in the same order and with the same failure policy as in the rendered nginx.conf.
 Upstreams marked \`mock: echo\` answer with the request they got; others are proxied for real.
-A plugin that traps, loops (deadline 2 s) or runs out of memory fails that request by its policy;
-the server keeps serving. Editing orwasm.yaml, a plugin's sources or a .wasm reloads without
-dropping requests in flight.
+A plugin that traps, loops (deadline 2 s) or runs out of memory (--memory-limit) fails that
+request by its policy; the server keeps serving. Editing orwasm.yaml, a plugin's sources or a
+.wasm reloads without dropping requests in flight.
 
 Examples:
   $ orwasm dev examples/add-header --port 9000
+  $ orwasm dev --memory-limit 64
   $ curl -i localhost:9000/`,
     )
     .action((projectArg, opts) =>
@@ -41,6 +43,7 @@ Examples:
           host: opts.host,
           profile: opts.profile,
           watch: opts.watch,
+          memoryPages: memoryLimitPages(opts.memoryLimit),
           cwd: io.cwd,
           log: (l) => io.err(`${l}\n`),
         });

@@ -9,7 +9,15 @@ import { renderTextReport } from "../../checks/report-text.js";
 import { writeOutput } from "../../fs/write-output.js";
 import { EXIT } from "../exit-codes.js";
 import type { Register } from "../command.js";
-import { jsonOption, outputOption, profileOption, reportOption, wholeNumber } from "../options.js";
+import {
+  jsonOption,
+  memoryLimitOption,
+  memoryLimitPages,
+  outputOption,
+  profileOption,
+  reportOption,
+  wholeNumber,
+} from "../options.js";
 
 const RENDER = {
   text: renderTextReport,
@@ -34,6 +42,7 @@ export const registerTest: Register = (program, io, run) => {
       wholeNumber("a whole number of milliseconds", 1),
       2000,
     )
+    .addOption(memoryLimitOption())
     .addHelpText(
       "after",
       `
@@ -51,6 +60,7 @@ Example test case in orwasm.yaml:
 Examples:
   $ orwasm test examples/deny-list
   $ orwasm test --report junit -o reports/orwasm.xml
+  $ orwasm test --memory-limit 64
   $ orwasm test --json | jq '.checks[] | select(.passed | not) | .name'`,
     )
     .action((projectArg, opts) =>
@@ -66,6 +76,7 @@ Examples:
         const report = await runEmbeddedTests(project, projectArg, {
           profile: opts.profile ?? project.data.host.profile,
           deadlineMs,
+          memoryPages: memoryLimitPages(opts.memoryLimit),
         });
         await writeOutput(
           opts.output === "-" ? "-" : resolve(io.cwd, opts.output),
