@@ -31,6 +31,7 @@ benches.push(await optional("image", "./image.js", "benchImage"));
 benches.push(await optional("oci", "./oci.js", "benchOci"));
 benches.push(await optional("reload", "./reload.js", "benchReload"));
 benches.push(await optional("go", "./go.js", "benchGo"));
+benches.push(await optional("wasi", "./wasi.js", "benchWasi"));
 benches.push(await optional("glue", "./glue.js", "benchGlue"));
 benches.push(await optional("gateway", "./gateway.js", "benchGateway"));
 
