@@ -10,7 +10,17 @@ const docker = new Docker();
 /** A running benchmark container. */
 export interface BenchContainer {
   name: string;
+  /** Its log so far (stdout and stderr), one string. */
+  log(): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** nginx's master writes this when a worker dies (a crash, not a graceful exit). */
+const WORKER_EXIT = /worker process \d+ exited on signal \d+/g;
+
+/** How many nginx workers died on a signal in `log`. */
+export function workerExits(log: string): number {
+  return log.match(WORKER_EXIT)?.length ?? 0;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -45,6 +55,10 @@ export async function startGateway(opts: {
   const stop = async () => {
     await c.remove({ force: true }).catch(() => undefined);
   };
+  const log = async () =>
+    demuxDockerLogs(await c.logs({ stdout: true, stderr: true, follow: false }))
+      .map((l) => l.text)
+      .join("\n");
   try {
     await c.start();
     const until = Date.now() + 60_000;
@@ -70,5 +84,5 @@ export async function startGateway(opts: {
     await stop();
     throw err;
   }
-  return { name, stop };
+  return { name, log, stop };
 }

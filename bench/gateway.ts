@@ -19,9 +19,9 @@ import {
   handWrittenConf,
   ROUTES,
 } from "./gateway-confs.js";
-import { freePort, startGateway, type BenchContainer } from "./gateway-docker.js";
+import { freePort, startGateway, workerExits, type BenchContainer } from "./gateway-docker.js";
 import { addHeaderPlugin, noopPlugin } from "./gateway-plugins.js";
-import { hasWrk, wrk, type LoadFigures } from "./gateway-wrk.js";
+import { hasWrk, wrk, type LoadFigures, type LoadOptions } from "./gateway-wrk.js";
 import type { BenchResult } from "./result.js";
 
 /** `npm run bench -- gateway --quick`: shorter runs (2 s per variant, 1,000 vs 10,000 requests). */
@@ -33,16 +33,43 @@ const AFTER = QUICK ? 10_000 : 100_000;
 const FILL_CAP_S = QUICK ? 15 : 60;
 /** Rounds of the rendered-vs-minimal comparison, alternating; the best of each counts. */
 const PAIR_ROUNDS = 3;
+/**
+ * `--vm wasmtime|wasmedge`: the VM the real engine runs (`engine.vm`, default wasmtime). An image may carry both
+ * (wasm-nginx-module always links wasmtime), so the VM is chosen here and checked in the gateway's own log.
+ */
+const VM = vmArg(process.argv);
+
+function vmArg(argv: string[]): "wasmtime" | "wasmedge" {
+  const at = argv.indexOf("--vm");
+  const v = at >= 0 ? argv[at + 1] : (process.env["ORWASM_BENCH_VM"] ?? "wasmtime");
+  if (v !== "wasmtime" && v !== "wasmedge")
+    throw new Error(`--vm ${v}: expected wasmtime or wasmedge`);
+  return v;
+}
+
+/** A gateway under load: its base URL and, for nginx, its container (to read worker crashes from its log). */
+interface Target {
+  url: string;
+  container?: BenchContainer;
+}
+
+/** One run's figures and how many nginx workers died during it. */
+type Figures = LoadFigures & { workerExits: number };
 
 interface Row {
   variant: string;
-  figures: LoadFigures;
+  figures: Figures;
   /** Ratio label and value, e.g. ["x no plugin", 0.97]. */
   ratios: [string, number][];
 }
 
 /** A project directory laid out the way both engines read it: orwasm.yaml and plugins/NAME.wasm. */
-async function writeProject(dir: string, port: number, bigUpstream?: string): Promise<string> {
+async function writeProject(
+  dir: string,
+  port: number,
+  bigUpstream?: string,
+  vm?: "wasmtime" | "wasmedge",
+): Promise<string> {
   const plugins = join(dir, "plugins");
   mkdirSync(plugins, { recursive: true });
   const add = await addHeaderPlugin();
@@ -55,7 +82,7 @@ async function writeProject(dir: string, port: number, bigUpstream?: string): Pr
   );
   writeFileSync(join(plugins, "respbody.wasm"), noopPlugin(["proxy_on_response_body"]));
   const file = join(dir, "orwasm.yaml");
-  writeFileSync(file, benchProjectYaml(port, bigUpstream));
+  writeFileSync(file, benchProjectYaml(port, bigUpstream, vm));
   return file;
 }
 
@@ -66,7 +93,7 @@ function sharedDir(prefix: string): string {
   return dir;
 }
 
-async function embeddedGateway(): Promise<{ base: string; stop: () => Promise<void> }> {
+async function embeddedGateway(): Promise<{ base: Target; stop: () => Promise<void> }> {
   const docker = (await connectDocker()).images;
   const { ref } = await ensureEmbeddedImage(docker);
   const port = await freePort();
@@ -87,13 +114,13 @@ async function embeddedGateway(): Promise<{ base: string; stop: () => Promise<vo
     binds: [`${app}:/app:ro`],
     readyUrl: `${base}${ROUTES.none}`,
   });
-  return { base, stop: () => c.stop() };
+  return { base: { url: base }, stop: () => c.stop() };
 }
 
 /** The rendered conf and the hand-written one on a real engine image, both up at once on their own ports. */
 async function realGateways(image: string): Promise<{
-  rendered: string;
-  hand: string;
+  rendered: Target;
+  hand: Target;
   stop: () => Promise<void>;
 }> {
   const docker = (await connectDocker()).images;
@@ -101,7 +128,7 @@ async function realGateways(image: string): Promise<{
   const dir = sharedDir("orwasm-bench-gw-");
   // one folder, bound read-only at /bench: the project (orwasm.yaml, plugins/), the confs and the static file
   const bench = join(dir, "bench");
-  const file = await writeProject(bench, port, `127.0.0.1:${bigPort}`);
+  const file = await writeProject(bench, port, `127.0.0.1:${bigPort}`, VM);
   const { project } = await loadProject(file, { cwd: dir });
   const engine = await probeEngine(docker, image, project, () => {});
   const target: EngineTarget = { ...engine.target, pluginDir: "/bench/plugins" };
@@ -136,39 +163,61 @@ async function realGateways(image: string): Promise<{
         readyUrl: `http://127.0.0.1:${handPort}${HAND.none}`,
       }),
     );
+    // the VM is what the gateway says it started, not what was asked for
+    for (const c of started) {
+      const said = /init wasm vm: (\w+)/.exec(await c.log())?.[1];
+      if (said !== target.vm)
+        throw new Error(`${image} started VM ${said ?? "(none logged)"}, not ${target.vm}`);
+    }
   } catch (err) {
     await Promise.all(started.map((c) => c.stop()));
     throw err;
   }
   return {
-    rendered: `http://127.0.0.1:${port}`,
-    hand: `http://127.0.0.1:${handPort}`,
+    rendered: { url: `http://127.0.0.1:${port}`, container: started[0]! },
+    hand: { url: `http://127.0.0.1:${handPort}`, container: started[1]! },
     stop: async () => void (await Promise.all(started.map((c) => c.stop()))),
   };
 }
 
-/** The best of `rounds` alternating runs of two URLs, so drift on a shared machine favours neither. */
-async function pair(a: string, b: string): Promise<[LoadFigures, LoadFigures]> {
-  const best: [LoadFigures | undefined, LoadFigures | undefined] = [undefined, undefined];
+/** One wrk run on `t` at `path`, with how many nginx workers died on a signal meanwhile (read from its log). */
+async function load(t: Target, path: string, opts: LoadOptions): Promise<Figures> {
+  const before = t.container ? workerExits(await t.container.log()) : 0;
+  const f = await wrk(`${t.url}${path}`, opts);
+  const after = t.container ? workerExits(await t.container.log()) : 0;
+  return { ...f, workerExits: after - before };
+}
+
+/** The best of `rounds` alternating runs of two routes, so drift on a shared machine favours neither. */
+async function pair(a: [Target, string], b: [Target, string]): Promise<[Figures, Figures]> {
+  const best: [Figures | undefined, Figures | undefined] = [undefined, undefined];
+  let exits: [number, number] = [0, 0];
   for (let i = 0; i < PAIR_ROUNDS; i++) {
-    const fa = await wrk(a, { seconds: SECONDS });
-    const fb = await wrk(b, { seconds: SECONDS });
+    const fa = await load(...a, { seconds: SECONDS });
+    const fb = await load(...b, { seconds: SECONDS });
+    exits = [exits[0] + fa.workerExits, exits[1] + fb.workerExits];
     if (!best[0] || fa.reqPerSec > best[0].reqPerSec) best[0] = fa;
     if (!best[1] || fb.reqPerSec > best[1].reqPerSec) best[1] = fb;
   }
-  return [best[0]!, best[1]!];
+  // a crash in any round disqualifies the pair, not only the round that crashed
+  return [
+    { ...best[0]!, workerExits: exits[0] },
+    { ...best[1]!, workerExits: exits[1] },
+  ];
 }
 
 /** Throughput over the first FIRST requests, then again once AFTER requests were served. */
 async function degradation(
-  url: string,
-): Promise<{ first: LoadFigures; later: LoadFigures; at: number }> {
+  t: Target,
+  path: string,
+): Promise<{ first: Figures; later: Figures; at: number }> {
   let served = 0;
-  const windows = async (count: number): Promise<LoadFigures> => {
-    const parts: LoadFigures[] = [];
+  let fillExits = 0;
+  const windows = async (count: number): Promise<Figures> => {
+    const parts: Figures[] = [];
     let n = 0;
     while (n < count) {
-      const f = await wrk(url, { seconds: 1 });
+      const f = await load(t, path, { seconds: 1 });
       parts.push(f);
       n += f.requests;
       if (parts.length >= 60) break;
@@ -181,6 +230,7 @@ async function degradation(
       requests: n,
       seconds,
       errors: parts.reduce((s, f) => s + f.errors, 0),
+      workerExits: parts.reduce((s, f) => s + f.workerExits, 0),
     };
   };
   const first = await windows(FIRST);
@@ -191,37 +241,43 @@ async function degradation(
       budget,
       Math.max(1, Math.ceil((AFTER - served) / Math.max(first.reqPerSec, 1))),
     );
-    served += (await wrk(url, { seconds: s })).requests;
+    const f = await load(t, path, { seconds: s });
+    served += f.requests;
+    fillExits += f.workerExits;
     budget -= s;
   }
   const at = served;
   const later = await windows(FIRST);
-  return { first, later, at };
+  return { first, later: { ...later, workerExits: later.workerExits + fillExits }, at };
 }
 
-async function measure(engine: string, base: string, hand: string | undefined): Promise<Row[]> {
+async function measure(engine: string, base: Target, hand: Target | undefined): Promise<Row[]> {
   const rows: Row[] = [];
   const run = (path: string, body?: number) =>
-    wrk(`${base}${path}`, body === undefined ? { seconds: SECONDS } : { seconds: SECONDS, body });
+    load(base, path, body === undefined ? { seconds: SECONDS } : { seconds: SECONDS, body });
+  // one unrecorded second on each GET route first: the embedded engine's Node and LuaJIT compile their hot paths
+  // in the first requests, which would otherwise count against whichever variant runs first
+  for (const path of [ROUTES.none, ROUTES.addHeader, ROUTES.noop, ROUTES.noopOpen])
+    await load(base, path, { seconds: 1 });
   const none = await run(ROUTES.none);
   rows.push({ variant: "no plugin", figures: none, ratios: [] });
-  const vsNone = (f: LoadFigures): [string, number][] => [
+  const vsNone = (f: Figures): [string, number][] => [
     ["x no plugin", f.reqPerSec / none.reqPerSec],
   ];
   if (hand) {
-    const lua = await wrk(`${hand}${HAND.lua}`, { seconds: SECONDS });
+    const lua = await load(hand, HAND.lua, { seconds: SECONDS });
     rows.push({
       variant: "pure-Lua header filter (hand-written)",
       figures: lua,
       ratios: vsNone(lua),
     });
-    const perRequest = await wrk(`${hand}${HAND.perRequest}`, { seconds: SECONDS });
+    const perRequest = await load(hand, HAND.perRequest, { seconds: SECONDS });
     rows.push({
       variant: "add-header, on_configure per request (hand-written)",
       figures: perRequest,
       ratios: vsNone(perRequest),
     });
-    const [rendered, minimal] = await pair(`${base}${ROUTES.addHeader}`, `${hand}${HAND.minimal}`);
+    const [rendered, minimal] = await pair([base, ROUTES.addHeader], [hand, HAND.minimal]);
     rows.push({
       variant: "add-header, minimal glue (hand-written)",
       figures: minimal,
@@ -237,7 +293,7 @@ async function measure(engine: string, base: string, hand: string | undefined): 
       figures: perRequest,
       ratios: [["rendered x per-request", rendered.reqPerSec / perRequest.reqPerSec]],
     });
-    const [noop, minimalNoop] = await pair(`${base}${ROUTES.noop}`, `${hand}${HAND.minimalNoop}`);
+    const [noop, minimalNoop] = await pair([base, ROUTES.noop], [hand, HAND.minimalNoop]);
     rows.push({
       variant: "do-nothing plugin, minimal glue (hand-written)",
       figures: minimalNoop,
@@ -248,10 +304,7 @@ async function measure(engine: string, base: string, hand: string | undefined): 
       figures: noop,
       ratios: [...vsNone(noop), ["x minimal glue", noop.reqPerSec / minimalNoop.reqPerSec]],
     });
-    const [open, minimalNoop2] = await pair(
-      `${base}${ROUTES.noopOpen}`,
-      `${hand}${HAND.minimalNoop}`,
-    );
+    const [open, minimalNoop2] = await pair([base, ROUTES.noopOpen], [hand, HAND.minimalNoop]);
     rows.push({
       variant: "do-nothing plugin, fail-open (no body filter), rendered conf",
       figures: open,
@@ -308,8 +361,11 @@ async function measure(engine: string, base: string, hand: string | undefined): 
     ratios: [["x same response without plugin", big.reqPerSec / bigNone.reqPerSec]],
   });
   if (hand) {
-    await wrk(`${hand}${HAND.timers}`, { seconds: SECONDS });
-    const t = (await (await fetch(`${hand}${HAND.timersReport}`)).json()) as Record<string, number>;
+    await load(hand, HAND.timers, { seconds: SECONDS });
+    const t = (await (await fetch(`${hand.url}${HAND.timersReport}`)).json()) as Record<
+      string,
+      number
+    >;
     const clock = t["clock_ns"]!;
     process.stdout.write(
       `\nwhere a call's time goes (${t["n"]} requests, ns per call, the clock's own ${Math.round(clock)} ns taken off):\n` +
@@ -319,7 +375,7 @@ async function measure(engine: string, base: string, hand: string | undefined): 
         `  on_http_response_headers, add-header, context reused:      ${Math.round(t["add_ns"]! - clock / 8)}\n`,
     );
   }
-  const d = await degradation(`${base}${ROUTES.addHeader}`);
+  const d = await degradation(base, ROUTES.addHeader);
   rows.push({ variant: `add-header, first ${FIRST} requests`, figures: d.first, ratios: [] });
   rows.push({
     variant: `add-header, after ${d.at} requests`,
@@ -333,11 +389,15 @@ async function measure(engine: string, base: string, hand: string | undefined): 
 function printTable(engine: string, rows: Row[]): void {
   const out = [
     `\n### gateway on ${engine} (1 worker, wrk 1 thread 16 connections, ${SECONDS} s per run${QUICK ? ", quick" : ""})\n`,
-    "| variant | req/s | p99 ms | errors | ratio |",
-    "| --- | ---: | ---: | ---: | --- |",
+    "| variant | req/s | p99 ms | errors | worker crashes | ratio |",
+    "| --- | ---: | ---: | ---: | ---: | --- |",
     ...rows.map(
       (r) =>
-        `| ${r.variant} | ${Math.round(r.figures.reqPerSec).toLocaleString("en")} | ${r.figures.p99Ms.toFixed(2)} | ${r.figures.errors} | ${r.ratios.map(([k, v]) => `${v.toFixed(3)} ${k}`).join("; ")} |`,
+        `| ${r.variant} | ${Math.round(r.figures.reqPerSec).toLocaleString("en")} | ${r.figures.p99Ms.toFixed(2)} | ${r.figures.errors} | ${r.figures.workerExits} | ${
+          r.figures.workerExits > 0
+            ? "not a measurement: nginx workers crashed during the run"
+            : r.ratios.map(([k, v]) => `${v.toFixed(3)} ${k}`).join("; ")
+        } |`,
     ),
     "",
   ];
@@ -352,8 +412,15 @@ function results(engine: string, rows: Row[]): BenchResult[] {
       value: r.figures.reqPerSec,
       unit: "req/s",
     });
-    for (const [k, v] of r.ratios)
-      out.push({ name: `gateway ${engine}: ${r.variant}, ${k}`, value: v, unit: "x" });
+    if (r.figures.workerExits > 0)
+      out.push({
+        name: `gateway ${engine}: ${r.variant}, nginx workers crashed`,
+        value: r.figures.workerExits,
+        unit: "crashes",
+      });
+    else
+      for (const [k, v] of r.ratios)
+        out.push({ name: `gateway ${engine}: ${r.variant}, ${k}`, value: v, unit: "x" });
   }
   return out;
 }
@@ -366,7 +433,8 @@ export async function benchGateway(): Promise<BenchResult[]> {
   if (image) {
     const real = await realGateways(image);
     try {
-      out.push(...results(image, await measure(image, real.rendered, real.hand)));
+      const label = `${image} (vm ${VM})`;
+      out.push(...results(label, await measure(label, real.rendered, real.hand)));
     } finally {
       await real.stop();
     }

@@ -106,8 +106,7 @@ export async function benchGlue(): Promise<BenchResult[]> {
       .trim()
       .split(" ")
       .map(Number) as [number, number];
-    const label =
-      route === "closed" ? "fail-closed (header + body filter)" : "fail-open (header filter)";
+    const label = `fail-${route} (${bf ? "header + body filter" : "header filter"})`;
     out.push(
       { name: `glue: minimal hand-written, LuaJIT stubs`, value: minimal, unit: "ns/request" },
       { name: `glue: rendered, ${label}`, value: rendered, unit: "ns/request" },

@@ -216,12 +216,19 @@ export async function runRequest(
     if (result.outcome.kind === "failed") {
       const status = failed(e, "response headers", result.outcome.failure);
       if (status !== undefined) {
-        // lua-runtime.hbs: status replaced, length cleared, text/plain; the body becomes a notice
+        // lua-runtime.hbs: ngx.exit(status) in the header filter. nginx drops the response's headers and body
+        // (ngx_http_filter_finalize_request, ngx_http_clean_header) and sends its own error page for the status.
         failedClosed = true;
-        resp().status = status;
-        resp().errStatus = 0;
-        req.setResponseHeader("content-length", null);
-        req.setResponseHeader("content-type", "text/plain");
+        const page = specialResponseBody(status) ?? "";
+        Object.assign(resp(), {
+          status,
+          errStatus: status,
+          list: [],
+          contentType: "text/html",
+          contentLengthN: enc.encode(page).length,
+          chunked: false,
+        });
+        upstreamBody = [enc.encode(page)];
         break;
       }
     }
@@ -235,7 +242,8 @@ export async function runRequest(
   if (fatal) {
     // the worker is gone (or stuck): no filter runs; orwasm answers in its place
   } else if (failedClosed) {
-    out.push(enc.encode("plugin failure\n"));
+    // the error page passes the header filter again, where the glue lets it through untouched
+    out.push(...upstreamBody);
   } else {
     const bodyPlugins2 = chain.filter((x) => exportsCb(x, "proxy_on_response_body"));
     // the chunks, then the last buffer (empty, eof) as nginx passes them to body filters
@@ -296,7 +304,7 @@ export async function runRequest(
       body,
       text: dec.decode(body),
       source,
-      nginxErrorPage: nginxErrorPage && !failedClosed,
+      nginxErrorPage: nginxErrorPage || failedClosed,
       aborted,
     },
     upstreamRequest,

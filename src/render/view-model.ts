@@ -123,9 +123,6 @@ export function buildViewModel(
         responseHeaders: luaList(view.responseHeaders),
         responseBody: luaList(view.responseBody),
       });
-      const closedOnResponseHeaders = steps.some(
-        (st) => st.phases.responseHeaders && st.plugin.data.failure.policy === "closed",
-      );
       return {
         routeId: id,
         location: locationArgs(route),
@@ -135,8 +132,8 @@ export function buildViewModel(
             ? data.gateway.requestHeadersPhase
             : "",
         responseHeaders: view.responseHeaders.length > 0,
-        // A fail-closed response-headers plugin must be able to replace the body, so it needs the body filter too.
-        bodyFilter: view.responseBody.length > 0 || closedOnResponseHeaders,
+        // only response-body plugins need it: a fail-closed response-headers failure ends the response with ngx.exit
+        bodyFilter: view.responseBody.length > 0,
         proxy: route.upstream ?? "",
         respond: route.respond
           ? {

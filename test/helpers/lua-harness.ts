@@ -57,7 +57,7 @@ export interface Scenario {
 }
 
 export interface LuaRun {
-  /** Every event, in order: `load NAME PATH`, `configure NAME HEX`, `call PHASE NAME HEX`, `log LEVEL MSG`, `exit N`, `status N`, `print HEX`, `filter-return X`, `body HEX`. */
+  /** Every event, in order: `load NAME PATH`, `configure NAME HEX`, `call PHASE NAME HEX`, `log LEVEL MSG`, `exit N`, `finalize N` (a header filter's ngx.exit: nginx's error page follows), `status N`, `print HEX`, `filter-return X`, `body HEX`. */
   events: string[];
   stdout: string;
 }
@@ -98,10 +98,11 @@ local function ev(...) io.write(table.concat({...}, " "), "\\n") end
 local loadFails, configureFails, callFails, localResponse = ${set(scenario.loadFails)}, ${set(scenario.configureFails)}, ${set(scenario.callFails)}, ${map(scenario.localResponse)}
 local EXIT = {}
 local current
+local last_exit
 ngx = {
   ERR = "err", WARN = "warn", NOTICE = "notice", INFO = "info", ERROR = "NGX_ERROR",
   log = function(level, ...) ev("log", level, (table.concat({...}):gsub("\\n", " "))) end,
-  exit = function(code) ev("exit", code); error(EXIT) end,
+  exit = function(code) ev("exit", code); last_exit = code; error(EXIT) end,
   print = function(...) ev("print", hex(table.concat({...}))) end,
   req = {
     read_body = function() ev("read_body") end,
@@ -169,13 +170,28 @@ for _, r in ipairs(requests) do
       if not ok then if res == EXIT then exited = true else error(res) end end
     end
   end
+  local header_exit
   for _, b in ipairs(blocks) do
-    if b.location == r.location and b.phase == "header_filter" then run(b) end
+    if b.location == r.location and b.phase == "header_filter" then
+      local ok, res = pcall(assert(loadfile(b.file)))
+      if not ok then if res == EXIT then header_exit = last_exit else error(res) end end
+    end
+  end
+  local chunks = r.chunks
+  if header_exit then
+    -- lua-nginx-module: ngx.exit(N >= 300) in a header filter is ngx_http_filter_finalize_request: nginx drops this
+    -- response (headers, status, body) and sends its error page for N through the header and body filters again
+    ev("finalize", header_exit)
+    status = header_exit
+    for _, b in ipairs(blocks) do
+      if b.location == r.location and b.phase == "header_filter" then run(b) end
+    end
+    chunks = { "<nginx error page " .. header_exit .. ">" }
   end
   for _, b in ipairs(blocks) do
     if b.location == r.location and b.phase == "body_filter" then
-      for i, chunk in ipairs(r.chunks) do
-        ngx.arg[1], ngx.arg[2] = chunk, i == #r.chunks
+      for i, chunk in ipairs(chunks) do
+        ngx.arg[1], ngx.arg[2] = chunk, i == #chunks
         local res = run(b)
         if res ~= nil then ev("filter-return", tostring(res)) end
         ev("body", hex(ngx.arg[1] or ""))

@@ -28,7 +28,10 @@ export function nginxMissing(): string | undefined {
   return undefined;
 }
 
-/** The stub module: load and on_configure record what they got; request calls succeed. */
+/**
+ * The stub module: load and on_configure record what they got; request calls succeed, except the response-headers
+ * call of a plugin named fails*; response calls are recorded with the request's URI.
+ */
 function stubModule(recordDir: string): string {
   return `-- A stand-in for resty.proxy-wasm that records what the glue passed to it.
 local dir = ${JSON.stringify(recordDir)}
@@ -52,8 +55,16 @@ end
 local function ok() return true end
 _M.on_http_request_headers = ok
 _M.on_http_request_body = ok
-_M.on_http_response_headers = ok
-_M.on_http_response_body = ok
+-- a plugin whose name starts with "fails" fails its response-headers call; both response calls are recorded
+function _M.on_http_response_headers(ctx)
+  record("response_headers", ctx.plugin, ngx.var.uri)
+  if ctx.plugin:sub(1, 5) == "fails" then return nil, "stub failure" end
+  return true
+end
+function _M.on_http_response_body(ctx)
+  record("response_body", ctx.plugin, ngx.var.uri)
+  return true
+end
 return _M
 `;
 }
@@ -128,6 +139,8 @@ export interface NginxRun {
   configured: { plugin: string; bytes: Buffer }[];
   /** Loads (name and path given to wasm.load) in that worker. */
   loaded: { name: string; path: string }[];
+  /** Response-headers and response-body calls in that worker, in order, with the URI they ran for. */
+  calls: { phase: "response_headers" | "response_body"; plugin: string; uri: string }[];
   /** Responses to the requested paths, body as bytes. */
   responses: { path: string; status: number; headers: Headers; body: Buffer }[];
   /** nginx's error log (stderr). */
@@ -180,7 +193,7 @@ export async function runInNginx(conf: string, paths: string[] = []): Promise<Ng
   }
 }
 
-function readRecords(dir: string): Pick<NginxRun, "configured" | "loaded"> {
+function readRecords(dir: string): Pick<NginxRun, "configured" | "loaded" | "calls"> {
   const files = readdirSync(dir)
     .map((f) => {
       const [pid, n, kind, ...name] = f.split("-");
@@ -196,5 +209,12 @@ function readRecords(dir: string): Pick<NginxRun, "configured" | "loaded"> {
     loaded: mine
       .filter((x) => x.kind === "load")
       .map((x) => ({ name: x.name, path: readFileSync(join(dir, x.f), "utf8") })),
+    calls: mine
+      .filter((x) => x.kind === "response_headers" || x.kind === "response_body")
+      .map((x) => ({
+        phase: x.kind as "response_headers" | "response_body",
+        plugin: x.name,
+        uri: readFileSync(join(dir, x.f), "utf8"),
+      })),
   };
 }

@@ -168,16 +168,22 @@ describe.skipIf(noAsc)(
       expect(next.response.headers).toContainEqual(["x-probe-result", "continue_stream=0"]);
     });
 
-    it("fail-closed in header_filter replaces the status and the body with a short notice", async () => {
+    it("fail-closed in header_filter answers nginx's error page for the policy status: the upstream's headers and body are dropped", async () => {
       const out = await run(await entry({ mode: "closed", status: 502 }), {
         "x-probe-response": "trap",
       });
+      // ngx.exit(502) in a header filter: ngx_http_filter_finalize_request, then the page of OpenResty's nginx
+      // (the engine orwasm builds), whose last line names the build
       expect(out.response).toMatchObject({
         status: 502,
-        text: "plugin failure\n",
+        text:
+          "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
+          "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>openresty</center>\r\n</body>\r\n</html>\r\n",
         source: "failure-policy",
+        nginxErrorPage: true,
       });
-      expect(out.response.headers).toContainEqual(["Content-Type", "text/plain"]);
+      expect(out.response.headers).toContainEqual(["Content-Type", "text/html"]);
+      expect(out.response.headers.map(([k]) => k.toLowerCase())).not.toContain("x-probe-result");
     });
 
     it("fail-closed in body_filter cuts the response (ngx.ERROR): the status stays, the body is lost", async () => {

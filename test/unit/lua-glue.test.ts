@@ -267,7 +267,7 @@ servers:
       expect(hdrCall).toBeLessThan(bodyCall); // all request headers first, then the body
     });
 
-    it("replaces the response with the policy status when a fail-closed response-headers plugin fails", () => {
+    it("ends the response with nginx's error page for the policy status when a fail-closed response-headers plugin fails, with no body filter and no second call", () => {
       const run = runLua(
         conf(
           `plugins:
@@ -281,23 +281,28 @@ servers:
           requests: [{ location: '"/"', chunks: ["secret upstream ", "data"] }],
         },
       );
-      expect(run.events).toContain("status 500");
-      expect(run.events).toContain("header content_length nil");
-      const bodies = run.events.filter((e) => e.startsWith("body "));
-      expect(bodies).toEqual([`body ${hex("plugin failure\n")}`, `body ${hex("")}`]);
+      const after = run.events.slice(run.events.indexOf('request "/"'));
+      // the plugin's failure is the header filter's ngx.exit(500); nginx's page then passes the filter untouched
+      expect(
+        after.filter(
+          (e) => e.startsWith("call ") || e.startsWith("exit") || e.startsWith("finalize"),
+        ),
+      ).toEqual([`call response_headers rh ${hex("")}`, "exit 500", "finalize 500"]);
+      // a route with only response-header plugins has no body filter: nothing of the upstream body is touched by Lua
+      expect(run.events.some((e) => e.startsWith("body "))).toBe(false);
     });
 
-    it("replaces only the failed response's body: later responses on other routes pass through whole", () => {
+    it("keeps response-body plugins off nginx's error page after a fail-closed response-headers failure, and on every other response", () => {
       const run = runLua(
         conf(
           `plugins:
   - { name: bad, file: p.wasm }
-  - { name: good, file: p.wasm }
+  - { name: rb, file: p.wasm }
 servers:
   - routes:
-      - { path: /bad, respond: {}, plugins: [bad] }
-      - { path: /good, respond: {}, plugins: [good] }`,
-          { bad: RESP, good: RESP },
+      - { path: /bad, respond: {}, plugins: [bad, rb] }
+      - { path: /good, respond: {}, plugins: [rb] }`,
+          { bad: RESP, rb: ["proxy_on_response_body"] },
         ),
         {
           callFails: ["bad:response_headers"],
@@ -309,14 +314,31 @@ servers:
           ],
         },
       );
-      const bodies = run.events.filter((e) => e.startsWith("body ")).map((e) => unhex(e.slice(5)));
-      expect(bodies).toEqual([
-        "plugin failure\n",
-        "",
-        "first ",
-        "response",
-        "plugin failure\n",
-        "second",
+      const seen = run.events
+        .filter(
+          (e) =>
+            e.startsWith("request ") || e.startsWith("body ") || e.startsWith("call response_body"),
+        )
+        .map((e) =>
+          e.startsWith("body ")
+            ? `body ${unhex(e.slice(5))}`
+            : e.startsWith("call")
+              ? "rb called"
+              : e,
+        );
+      expect(seen).toEqual([
+        'request "/bad"',
+        "body <nginx error page 503>",
+        'request "/good"',
+        "rb called",
+        "body first ",
+        "rb called",
+        "body response",
+        'request "/bad"',
+        "body <nginx error page 503>",
+        'request "/good"',
+        "rb called",
+        "body second",
       ]);
     });
 

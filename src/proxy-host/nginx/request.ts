@@ -1,6 +1,7 @@
 // The slice of an nginx request (ngx_http_request_t) that wasm-nginx-module reads and writes,
 // as plain data so it can cross into a worker thread and back.
 
+import { randomBytes } from "node:crypto";
 import { escapeHeaderName, escapeHeaderValue, normaliseUri } from "./escape.js";
 
 /**
@@ -100,11 +101,7 @@ export function headerPairs(init: HeadersInit | undefined): [string, string][] {
 }
 
 function randomHex(bytes: number): string {
-  return Array.from({ length: bytes }, () =>
-    Math.floor(Math.random() * 256)
-      .toString(16)
-      .padStart(2, "0"),
-  ).join("");
+  return randomBytes(bytes).toString("hex");
 }
 
 /** A fresh request in the access phase with no response yet. */

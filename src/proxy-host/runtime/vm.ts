@@ -159,7 +159,18 @@ export class PluginVm {
   }
 }
 
+/** checkCall's answers: a plugin's few export signatures are checked on every call, so each is parsed once. */
+const checked = new Map<string, string | undefined>();
+
 function checkCall(sig: string, nargs: number, nresults: number): string | undefined {
+  const key = `${sig}|${nargs}|${nresults}`;
+  if (checked.has(key)) return checked.get(key);
+  const answer = parseAndCheck(sig, nargs, nresults);
+  checked.set(key, answer);
+  return answer;
+}
+
+function parseAndCheck(sig: string, nargs: number, nresults: number): string | undefined {
   const m = /^\((.*)\) -> (.*)$/.exec(sig);
   if (!m) return undefined;
   const params = m[1] === "" ? [] : (m[1] ?? "").split(", ");

@@ -7,10 +7,14 @@ local on_request_body = wasm.on_http_request_body
 local on_response_headers = wasm.on_http_response_headers
 local on_response_body = wasm.on_http_response_body
 
--- Responses in flight whose fail-closed response-headers plugin failed. While it is 0, the body filter returns at
--- once, without touching ngx.ctx (whose first use allocates a table per request). A client that goes away before
--- the last chunk leaves it above 0: later body filters then read ngx.ctx, which is slower but still right.
-local replacing = 0
+-- Responses whose fail-closed response-headers plugin failed: the header filter ends them with ngx.exit(status),
+-- and nginx then sends its own error page for that status through the header filter again. While this is 0 the
+-- header filter does not touch ngx.ctx (whose first use allocates a table per request) to tell the two apart.
+local finalizing = 0
+-- True once such a failure happened on a route with response-body plugins: from then on their body filter reads
+-- ngx.ctx to keep those plugins off nginx's error page and whatever else of the dropped response still passes.
+-- (A route with body plugins pays a plugin call per chunk anyway; the lookup is small beside it.)
+local body_routes_failed = false
 
 local _M = {}
 
@@ -117,6 +121,11 @@ function _M.request(r)
 end
 
 function _M.header_filter(r)
+    if finalizing > 0 and ngx.ctx.orwasm_failed then
+        -- nginx's error page for the failure passes through here too: no plugin sees it
+        finalizing = finalizing - 1
+        return
+    end
     local steps = routes[r].response_headers
     for n = 1, #steps do
         local i = steps[n]
@@ -130,31 +139,22 @@ function _M.header_filter(r)
         if not ok then
             local stop, status = failed(i, "response headers", err)
             if stop then
-                -- Headers are not sent yet: replace the response with the policy's status.
+                -- Headers are not sent yet: nginx drops this response (its headers and body) and sends its error
+                -- page for the policy's status instead (ngx_http_filter_finalize_request): no body filter needed.
                 ngx.ctx.orwasm_failed = true
-                replacing = replacing + 1
-                ngx.status = status
-                ngx.header.content_length = nil
-                ngx.header.content_type = "text/plain"
-                return
+                finalizing = finalizing + 1
+                if #routes[r].response_body > 0 then
+                    body_routes_failed = true
+                end
+                return ngx.exit(status)
             end
         end
     end
 end
 
 function _M.body_filter(r)
-    if replacing > 0 then
-        local ctx = ngx.ctx
-        if ctx.orwasm_failed then
-            -- The upstream body is replaced by a short notice once; later chunks are dropped.
-            ngx.arg[1] = ctx.orwasm_noticed and "" or "plugin failure\n"
-            ctx.orwasm_noticed = true
-            if ngx.arg[2] and not ctx.orwasm_done then
-                ctx.orwasm_done = true
-                replacing = replacing - 1
-            end
-            return
-        end
+    if body_routes_failed and ngx.ctx.orwasm_failed then
+        return
     end
     local steps = routes[r].response_body
     for n = 1, #steps do

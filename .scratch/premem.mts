@@ -1,0 +1,12 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import wabtInit from "wabt";
+const wabt = await wabtInit();
+const m = wabt.readWasm(readFileSync("/tmp/ah/p/add_header.wasm"), { readDebugNames: true });
+m.generateNames(); m.applyNames();
+let wat = m.toText({});
+const mem = wat.match(/\(memory[^\n]*\)/)?.[0];
+console.log(mem);
+wat = wat.replace("(memory $memory 1)", "(memory $memory 8)");
+console.log(wat.match(/\(memory[^\n]*\)/)?.[0]);
+const out = wabt.parseWat("x.wat", wat);
+writeFileSync("/tmp/ah/p/add_header8.wasm", out.toBinary({}).buffer);
