@@ -443,6 +443,8 @@ export async function benchGateway(): Promise<BenchResult[]> {
       "real engine: skipped (set ORWASM_ENGINE_IMAGE to an OpenResty + wasm-nginx-module image)\n",
     );
   }
+  // `--no-embedded`: only the real engine (e.g. a second VM of the same image, after the embedded run was taken)
+  if (process.argv.includes("--no-embedded")) return out;
   const embedded = await embeddedGateway();
   try {
     out.push(...results("embedded", await measure("embedded engine", embedded.base, undefined)));

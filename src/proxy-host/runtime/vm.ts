@@ -159,28 +159,35 @@ export class PluginVm {
   }
 }
 
-/** checkCall's answers: a plugin's few export signatures are checked on every call, so each is parsed once. */
-const checked = new Map<string, string | undefined>();
+/** A signature's shape, parsed once: a plugin's few export signatures are checked on every call. */
+interface Shape {
+  params: string[];
+  results: string[];
+}
+const shapes = new Map<string, Shape | null>();
 
 function checkCall(sig: string, nargs: number, nresults: number): string | undefined {
-  const key = `${sig}|${nargs}|${nresults}`;
-  if (checked.has(key)) return checked.get(key);
-  const answer = parseAndCheck(sig, nargs, nresults);
-  checked.set(key, answer);
-  return answer;
-}
-
-function parseAndCheck(sig: string, nargs: number, nresults: number): string | undefined {
-  const m = /^\((.*)\) -> (.*)$/.exec(sig);
-  if (!m) return undefined;
-  const params = m[1] === "" ? [] : (m[1] ?? "").split(", ");
-  const resultsText = m[2] ?? "()";
-  const results = resultsText === "()" ? [] : resultsText.replace(/^\(|\)$/g, "").split(", ");
+  let shape = shapes.get(sig);
+  if (shape === undefined) {
+    shape = parseSignature(sig);
+    shapes.set(sig, shape);
+  }
+  if (shape === null) return undefined;
+  const { params, results } = shape;
   if (params.length !== nargs) return `expected ${params.length} arguments, got ${nargs}`;
   if (params.some((p) => p !== "i32")) return "argument type mismatch";
   if (results.length !== nresults) return `expected ${results.length} results, got ${nresults}`;
   if (results.some((r) => r !== "i32")) return "function returns unexpected type";
   return undefined;
+}
+
+function parseSignature(sig: string): Shape | null {
+  const m = /^\((.*)\) -> (.*)$/.exec(sig);
+  if (!m) return null;
+  const params = m[1] === "" ? [] : (m[1] ?? "").split(", ");
+  const resultsText = m[2] ?? "()";
+  const results = resultsText === "()" ? [] : resultsText.replace(/^\(|\)$/g, "").split(", ");
+  return { params, results };
 }
 
 function describe(err: unknown): string {
