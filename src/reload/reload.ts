@@ -8,6 +8,7 @@ import { EMBEDDED_ROLE_LABEL } from "../embedded-engine/image.js";
 import { RELOAD_STATUS_FILE } from "../gateway/nginx-log.js";
 import { embeddedReloadFiles, generationId, nginxReloadPlan, VALIDATE_RESULT } from "./plan.js";
 import type { PutFile, ReloadTarget } from "./port.js";
+import { refusalReasons } from "./reasons.js";
 
 /** A reload the gateway refused: the previous version keeps serving; `reasons` are the log lines that say why. */
 export class ReloadRefused extends OrwasmError {
@@ -90,10 +91,7 @@ export async function reloadGateway(
   const checked = await c.exec(plan.validate);
   const result = VALIDATE_RESULT.exec(checked.output)?.[1] ?? "unknown";
   if (checked.code !== 0 || result !== "ready") {
-    const reasons = checked.output
-      .split("\n")
-      .filter((l) => /orwasm: plugin|\[emerg\]|\[alert\]/.test(l))
-      .map(stripPrefix);
+    const reasons = refusalReasons(checked.output);
     throw new ReloadRefused(reasons.length ? reasons : [`validation ended: ${result}`], c.name);
   }
   await c.put([{ path: plan.conf.path, content: plan.conf.text }]);
@@ -121,9 +119,4 @@ function parseStatus(bytes: Uint8Array | undefined): {
     ok: m?.[2] === "reloaded",
     reasons: rest.filter((l) => l.trim() !== ""),
   };
-}
-
-/** `2026/11/22 16:34:22 [error] 7#7: orwasm: ...` → `orwasm: ...`. */
-function stripPrefix(line: string): string {
-  return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: (\*\d+ )?/, "");
 }

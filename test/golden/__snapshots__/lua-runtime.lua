@@ -1,5 +1,9 @@
 
 local function record_health() end
+local function crashed_here()
+    return {}
+end
+local function loading() end
 
 -- Looked up once here, not in every phase of every request.
 local on_request_headers = wasm.on_http_request_headers
@@ -17,9 +21,16 @@ local _M = {}
 function _M.init_worker()
     local loaded = {}
     local problems = {} -- why this worker is not ready, for the health listener
+    local crashed = crashed_here()
     for name, p in pairs(plugins) do
         -- The load name is what the plugin reads back as its root id (plugin_root_id).
-        local plugin, err = wasm.load(p.root_id, p.path)
+        local plugin, err
+        if crashed[name] then
+            err = "the worker loading or configuring it crashed (the engine's log says why)"
+        else
+            loading(name)
+            plugin, err = wasm.load(p.root_id, p.path)
+        end
         if plugin then
             loaded[name] = plugin
         else
@@ -30,6 +41,7 @@ function _M.init_worker()
     for i, c in ipairs(contexts) do
         local plugin = loaded[c.plugin]
         if plugin then
+            loading(c.plugin)
             local ctx, err = wasm.on_configure(plugin, c.config)
             if ctx then
                 live[i] = ctx
@@ -39,6 +51,7 @@ function _M.init_worker()
             end
         end
     end
+    loading(nil)
     record_health(problems)
 end
 
