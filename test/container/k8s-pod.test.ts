@@ -207,7 +207,7 @@ describe.skipIf(skip)(
     describe.skipIf(skipReal)(
       `on ${realEngine ?? "a real engine image"}${skipReal ? ` (skipped: ${skipReal})` : ""}`,
       () => {
-        it("passes its probes and serves the route; a plugin that cannot load makes it not ready", async () => {
+        it("passes its probes and serves the route; a plugin that cannot load makes it not ready, with the reason, and stays alive", async () => {
           const vm = (await probeImage(port, realEngine!)).vms[0];
           for (const broken of [false, true]) {
             const p = await project(broken, vm);
@@ -246,6 +246,10 @@ describe.skipIf(skip)(
             process.stderr.write(
               `[k8s-pod] ${realEngine} ${broken ? "broken" : "good"}: /orwasm/ready ${ready.status} ${ready.body}`,
             );
+            // Alive either way: a plugin that cannot load is not fixed by a restart (and on wasmtime a plugin that
+            // crashes its worker must not leave the pod answering nothing).
+            const live = await get(`http://127.0.0.1:${pod.port("health")}/orwasm/live`);
+            expect(live.status).toBe(200);
             if (!broken) {
               expect(ready.status, await pod.logs()).toBe(200);
               const route = await get(`http://127.0.0.1:${pod.port("http")}/`);

@@ -110,6 +110,20 @@ async function start(image: string, name: string): Promise<{ url: string }> {
 }
 
 function report(label: string, o: LoadOutcome, newVersion: string): void {
+  // Response times before and during the reload: how loaded the machine was, which decides how long an old worker
+  // can lag behind requests that arrived (see expectEveryRequestAccounted).
+  const ms = (from: number, to: number) =>
+    o.samples
+      .filter((s) => s.sentMs >= from && s.sentMs < to)
+      .map((s) => s.atMs - s.sentMs)
+      .sort((a, b) => a - b);
+  const p = (xs: number[], q: number) =>
+    xs.length ? `${Math.round(xs[Math.min(xs.length - 1, Math.floor(xs.length * q))]!)}` : "-";
+  const before = ms(0, o.swapStartMs);
+  const during = ms(o.swapStartMs, o.swapEndMs);
+  process.stderr.write(
+    `[reload] ${label}: response ms p50/p99 before the reload ${p(before, 0.5)}/${p(before, 0.99)}, during ${p(during, 0.5)}/${p(during, 0.99)}\n`,
+  );
   const first = msToFirst(o, newVersion);
   process.stderr.write(
     `[reload] ${label}: sent ${o.sent}, answered ${o.responses}, failed ${o.failed} (errors ${o.errors}, timeouts ${o.timeouts}, non-2xx ${o.non2xx}), ` +
@@ -253,7 +267,8 @@ describe.skipIf(skip)(`orwasm reload under load${skip ? ` (skipped: ${skip})` : 
   describe.skipIf(skipReal)(
     `on ${realEngine ?? "a real engine image"}${skipReal ? ` (skipped: ${skipReal})` : ""}`,
     () => {
-      scenarios("real engine", async () => {
+      /** The v1 gateway on the real engine image, started as `name`. */
+      const bootReal = async (name: string) => {
         const vm = (await probeImage(port, realEngine!)).vms[0];
         const v1 = await project("v1", vm);
         const tag = "orwasm-i14-k8s-real-reload:v1";
@@ -270,7 +285,6 @@ describe.skipIf(skip)(`orwasm reload under load${skip ? ` (skipped: ${skip})` : 
         );
         images.push(tag);
         const probed = await probeEngine(port, realEngine!, v1, () => undefined);
-        const name = `orwasm-i14-k8s-real-reload-${process.pid}`;
         const { url } = await start(tag, name);
         return {
           container: name,
@@ -278,7 +292,39 @@ describe.skipIf(skip)(`orwasm reload under load${skip ? ` (skipped: ${skip})` : 
           layout: { target: probed.target, confPath: probed.confPath, nginxBin: probed.nginxBin },
           vm,
         };
-      });
+      };
+      scenarios("real engine", () => bootReal(`orwasm-i14-k8s-real-reload-${process.pid}`));
+
+      it("orwasm reload on the command line finds the engine from the image's label: swaps, refuses a broken version with exit 2 and the VM's reason", async () => {
+        const gw = await bootReal(`orwasm-i14-k8s-real-reload-cli-${process.pid}`);
+        const header = async () => {
+          const u = new URL(gw.url);
+          const r = await sendHttp({
+            host: u.hostname,
+            port: Number(u.port),
+            method: "GET",
+            path: "/",
+            headers: {},
+            timeoutMs: 5000,
+          });
+          return r.headers["x-hello"];
+        };
+        expect(await header()).toBe("v1");
+        await project("v2", gw.vm);
+        const ok = await runCli(["reload", dir, "-c", gw.container, "--json"]);
+        expect(ok.code, ok.stderr).toBe(0);
+        expect(ok.stderr).toContain(`probing engine image ${realEngine}`);
+        expect(JSON.parse(ok.stdout)).toMatchObject({ container: gw.container, engine: "nginx" });
+        expect(await header()).toBe("v2");
+        await project("broken", gw.vm);
+        const refused = await runCli(["reload", dir, "-c", gw.container]);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toMatch(
+          /keeps serving the previous one:\n\s+plugin add_header failed to load from \S+add_header\.wasm: .*\(the engine said: /,
+        );
+        expect(refused.stderr).not.toMatch(/\n\s+at /);
+        expect(await header()).toBe("v2");
+      }, 300_000);
     },
   );
 });

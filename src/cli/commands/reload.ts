@@ -7,6 +7,7 @@ import { dockerReloadTarget } from "../../reload/docker-target.js";
 import { probeEngine } from "../../engine/probe-run.js";
 import { reloadGateway, type NginxLayout } from "../../reload/reload.js";
 import type { Register } from "../command.js";
+import { ENGINE_IMAGE_LABEL } from "../../engine/dockerfile.js";
 
 export const registerReload: Register = (program, io, run) => {
   program
@@ -18,7 +19,7 @@ export const registerReload: Register = (program, io, run) => {
     .requiredOption("-c, --container <name>", "the running gateway container (Docker name or id)")
     .option(
       "--engine-image <image>",
-      "the container runs an image built with `orwasm image --engine-image IMAGE`: use that engine's layout",
+      "the engine image the container's image was built on (default: its org.orwasm.engine.image label, which `orwasm image --engine-image` sets)",
     )
     .option(
       "--conf-path <path>",
@@ -47,9 +48,12 @@ Examples:
     .action((projectArg, opts) =>
       run(async () => {
         const { project } = await loadForCommand(projectArg, io, opts);
+        const c = await dockerReloadTarget(opts.container);
+        // An image `orwasm image --engine-image` built says which engine image it stands on.
+        const engineImage = opts.engineImage ?? (await c.imageLabels())[ENGINE_IMAGE_LABEL];
         let layout: NginxLayout;
-        if (opts.engineImage) {
-          const probed = await probeEngine(await dockerImages(), opts.engineImage, project, (l) =>
+        if (engineImage) {
+          const probed = await probeEngine(await dockerImages(), engineImage, project, (l) =>
             io.err(`${l}\n`),
           );
           layout = {
@@ -62,7 +66,6 @@ Examples:
           layout = { target, confPath: `${target.prefix}/conf/nginx.conf`, nginxBin: "nginx" };
         }
         if (opts.confPath) layout.confPath = opts.confPath;
-        const c = await dockerReloadTarget(opts.container);
         const result = await reloadGateway(c, project, layout, {
           onLine: (l) => io.err(`${l}\n`),
         });
