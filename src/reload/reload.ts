@@ -42,7 +42,7 @@ export async function reloadGateway(
   c: ReloadTarget,
   project: Project,
   layout: NginxLayout,
-  opts: { onLine: (l: string) => void; graceSeconds?: number },
+  opts: { onLine: (l: string) => void; graceSeconds?: number; drainSeconds?: number },
 ): Promise<ReloadResult> {
   const t0 = performance.now();
   const wasm = new Map<string, Uint8Array>();
@@ -85,6 +85,7 @@ export async function reloadGateway(
     nginxBin: layout.nginxBin,
     wasm,
     graceSeconds: opts.graceSeconds ?? 90,
+    drainSeconds: opts.drainSeconds ?? 1,
   });
   await c.put(plan.files);
   opts.onLine(`validating generation ${generation} in a throwaway nginx inside ${c.name}`);
@@ -95,7 +96,9 @@ export async function reloadGateway(
     throw new ReloadRefused(reasons.length ? reasons : [`validation ended: ${result}`], c.name);
   }
   await c.put([{ path: plan.conf.path, content: plan.conf.text }]);
-  opts.onLine(`generation ${generation} is ready; SIGHUP to nginx`);
+  opts.onLine(
+    `generation ${generation} is ready; draining keep-alive connections for ${opts.drainSeconds ?? 1} s, then SIGHUP to nginx`,
+  );
   const reloaded = await c.exec(plan.reload);
   if (reloaded.code !== 0)
     throw new OrwasmError(

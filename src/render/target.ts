@@ -46,3 +46,12 @@ export function defaultTarget(project: Project): EngineTarget {
     writableDirs: nginxWritableDirs(`${prefix}/nginx`, project.data.engine.configure.extraFlags),
   };
 }
+
+/**
+ * The file `orwasm reload` writes the time a drain began into; the Lua runtime's workers that started before it answer
+ * "Connection: close" from then on. Beside the pid file, which is writable wherever nginx runs.
+ */
+export function drainFile(target: EngineTarget): string {
+  const dir = target.pidFile.replace(/\/[^/]*$/, "");
+  return `${dir === "" ? "" : dir}/orwasm-drain`;
+}

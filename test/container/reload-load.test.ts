@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Docker from "dockerode";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { dockerReloadTarget } from "../../src/reload/docker-target.js";
 import { buildEmbeddedGatewayImage } from "../../src/embedded-engine/gateway-image.js";
 import { containerPluginPath } from "../../src/embedded-engine/container-project.js";
@@ -19,6 +19,7 @@ import { ReloadRefused, reloadGateway, type NginxLayout } from "../../src/reload
 import { dockerAvailable, testDocker } from "../helpers/docker.js";
 import { loadDuringSwap, msToFirst, type LoadOutcome } from "../helpers/reload-load.js";
 import { requireOrSkip } from "../helpers/skip.js";
+import { demux } from "../helpers/pod-docker.js";
 import { wat } from "../helpers/wat.js";
 import { sendHttp } from "../../src/smoke/http.js";
 import { runCli } from "../helpers/cli.js";
@@ -70,7 +71,8 @@ servers:
   return (await loadProject(join(dir, "orwasm.yaml"))).project;
 }
 
-const LOAD = { rate: 200, seconds: 5, connections: 8, swapAfterSeconds: 2, header: "x-hello" };
+// Seven seconds: the reload (validation, a one-second drain, the HUP, the old workers' exit) ends with seconds to go.
+const LOAD = { rate: 200, seconds: 7, connections: 8, swapAfterSeconds: 2, header: "x-hello" };
 const containers: Docker.Container[] = [];
 const images: string[] = [];
 afterAll(async () => {
@@ -156,6 +158,14 @@ function scenarios(
 ) {
   it(`${engine}: a new plugin version under load: zero failures, every request sent after the reload gets v2`, async () => {
     const gw = await boot();
+    // A failure carries the last lines of the gateway's error log (stderr; the access log is stdout).
+    onTestFailed(async () => {
+      const log = await docker
+        .getContainer(gw.container)
+        .logs({ stdout: false, stderr: true, tail: 80 })
+        .catch(() => Buffer.from(""));
+      process.stderr.write(`[reload] ${gw.container} log, last lines:\n${demux(log)}\n`);
+    });
     const c = await dockerReloadTarget(gw.container);
     const v2 = await project("v2", gw.vm);
     const o = await loadDuringSwap({

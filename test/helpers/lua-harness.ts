@@ -55,6 +55,11 @@ export interface Scenario {
   callFails?: string[];
   /** `plugin` whose request-headers call sends a local response with this status (the module calls ngx.exit itself). */
   localResponse?: Record<string, number>;
+  /**
+   * The time `orwasm reload` wrote into the drain file (ngx.now() is 1000 when the worker starts), read by the
+   * runtime's drain timer, which the driver fires once after init_worker. Absent: no drain file.
+   */
+  drainSince?: number;
   /** What ngx.worker.count() answers (default 1); init_worker runs once, as worker 0. */
   workerCount?: number;
   /** Requests to run, each against a location (as written after `location`). */
@@ -102,6 +107,16 @@ local function hex(s) return (s:gsub(".", function(c) return string.format("%02x
 local function ev(...) io.write(table.concat({...}, " "), "\\n") end
 local loadFails, configureFails, callFails, localResponse = ${set(scenario.loadFails)}, ${set(scenario.configureFails)}, ${set(scenario.callFails)}, ${map(scenario.localResponse)}
 local crashLoads = ${set(scenario.crashLoads)}
+local drainSince = ${scenario.drainSince === undefined ? "nil" : String(scenario.drainSince)}
+local timers = {}
+local real_open = io.open
+io.open = function(path, mode)
+  if path:match("/orwasm%-drain$") then
+    if not drainSince then return nil, path .. ": No such file or directory" end
+    return { read = function() return tostring(drainSince) end, close = function() end }
+  end
+  return real_open(path, mode)
+end
 local EXIT, CRASH = {}, {}
 local current
 ngx = {
@@ -113,8 +128,12 @@ ngx = {
     read_body = function() ev("read_body") end,
     get_body_data = function() return current.body end,
     get_body_file = function() return current.body_file end,
+    http_version = function() return 1.1 end,
   },
   arg = {},
+  now = function() return 1000 end,
+  update_time = function() end,
+  timer = { every = function(_, fn) timers[#timers + 1] = fn; return true end },
   worker = { id = function() return 0 end, count = function() return ${scenario.workerCount ?? 1} end },
   shared = { orwasm_health = (function()
     local d = {}
@@ -172,6 +191,7 @@ for _, b in ipairs(blocks) do
     end
   end
 end
+for _, fn in ipairs(timers) do fn(false) end
 local requests = { ${requests} }
 for _, r in ipairs(requests) do
   current = r
@@ -185,8 +205,15 @@ for _, r in ipairs(requests) do
       if not ok then if res == EXIT then exited = true else error(res) end end
     end
   end
+  -- A location's own header filter replaces the http-level one (nginx inherits a *_by_lua directive only when unset).
+  local own = false
   for _, b in ipairs(blocks) do
-    if b.location == r.location and b.phase == "header_filter" then run(b) end
+    if b.location == r.location and b.phase == "header_filter" then own = true; run(b) end
+  end
+  if not own then
+    for _, b in ipairs(blocks) do
+      if b.location == nil and b.phase == "header_filter" then run(b) end
+    end
   end
   for _, b in ipairs(blocks) do
     if b.location == r.location and b.phase == "body_filter" then

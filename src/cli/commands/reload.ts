@@ -7,6 +7,7 @@ import { dockerReloadTarget } from "../../reload/docker-target.js";
 import { probeEngine } from "../../engine/probe-run.js";
 import { reloadGateway, type NginxLayout } from "../../reload/reload.js";
 import type { Register } from "../command.js";
+import { wholeNumber } from "../options.js";
 import { ENGINE_IMAGE_LABEL } from "../../engine/dockerfile.js";
 
 export const registerReload: Register = (program, io, run) => {
@@ -25,6 +26,12 @@ export const registerReload: Register = (program, io, run) => {
       "--conf-path <path>",
       "the serving nginx.conf in the container (default: <prefix>/conf/nginx.conf)",
     )
+    .option(
+      "--drain <seconds>",
+      "nginx: how long the serving workers answer `Connection: close` before the HUP, so keep-alive clients move to new connections",
+      wholeNumber("a whole number of seconds", 0, 60),
+      1,
+    )
     .option("--json", "print a JSON result")
     .addHelpText(
       "after",
@@ -34,7 +41,10 @@ nginx.conf that listens on unix sockets only is started in a throwaway nginx the
 wasm plugin loads in init_worker (nginx -t never runs it, and a HUP keeps the old workers only
 when the conf does not parse). Only when its worker reports every plugin loaded and configured
 is the serving nginx.conf replaced and nginx sent SIGHUP: new workers load the new plugins, old
-workers finish their requests and exit; the command returns once they are gone.
+workers finish their requests and exit; the command returns once they are gone. Before the
+HUP the serving workers answer "Connection: close" for --drain seconds: an old nginx worker
+that quits closes its idle keep-alive connections even when a request has just arrived on one,
+so clients are moved to new connections first.
 Embedded engine (orwasm/embedded images): the files are replaced and the engine reloads on
 SIGHUP, keeping the previous version when the new one is not ready (the files are put back).
 A refused reload exits 2 with the plugin's reason; the gateway kept serving the old version.
@@ -68,6 +78,7 @@ Examples:
         if (opts.confPath) layout.confPath = opts.confPath;
         const result = await reloadGateway(c, project, layout, {
           onLine: (l) => io.err(`${l}\n`),
+          drainSeconds: opts.drain,
         });
         if (opts.json) {
           io.out(`${JSON.stringify({ container: opts.container, ...result }, null, 2)}\n`);

@@ -1,4 +1,28 @@
 
+-- Drain: before it sends nginx SIGHUP, `orwasm reload` writes the time it began into this file and waits a moment.
+-- A worker that started before that time answers "Connection: close" from then on, so HTTP/1.1 clients move to new
+-- connections (the new workers serve them) instead of writing to a keep-alive connection that the old worker, when
+-- it quits, closes without reading what arrived on it.
+local DRAIN_FILE = "/tmp/orwasm-drain"
+local started -- ngx.now() when this worker started
+local draining = false
+
+local function check_drain(premature)
+    if premature or draining then
+        return
+    end
+    local f = io.open(DRAIN_FILE, "r")
+    if not f then
+        return
+    end
+    local since = tonumber(f:read("*l") or "")
+    f:close()
+    if since and since >= started then
+        draining = true
+        ngx.log(ngx.NOTICE, "orwasm: draining: Connection: close on every response until this worker exits")
+    end
+end
+
 local function record_health() end
 local function crashed_here()
     return {}
@@ -19,6 +43,12 @@ local replacing = 0
 local _M = {}
 
 function _M.init_worker()
+    ngx.update_time()
+    started = ngx.now()
+    local ok, err = ngx.timer.every(0.1, check_drain)
+    if not ok then
+        ngx.log(ngx.ERR, "orwasm: cannot watch ", DRAIN_FILE, " for a reload's drain: ", err)
+    end
     local loaded = {}
     local problems = {} -- why this worker is not ready, for the health listener
     local crashed = crashed_here()
@@ -129,7 +159,17 @@ function _M.request(r)
     end
 end
 
+-- Every response's header filter (the http-level block, and the glue's own for routes with response-header plugins).
+function _M.drain()
+    if draining and ngx.req.http_version() < 2 then
+        ngx.header["Connection"] = "close"
+    end
+end
+
 function _M.header_filter(r)
+    if draining then
+        _M.drain()
+    end
     local steps = routes[r].response_headers
     for n = 1, #steps do
         local i = steps[n]
