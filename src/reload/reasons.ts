@@ -29,7 +29,9 @@ export function refusalReasons(output: string): string[] {
     const failure = /orwasm: (plugin .*)$/.exec(msg)?.[1];
     if (failure) {
       const engine = [...new Set(said)];
-      out.push(engine.length ? `${failure} (the engine said: ${engine.join("; ")})` : failure);
+      // The glue points at the log when a worker crashed; here the log's words are at hand.
+      const own = failure.replace(/ \(the engine's log says why\)$/, "");
+      out.push(engine.length ? `${own} (the engine said: ${engine.join("; ")})` : failure);
       said = [];
     } else if (level === "emerg") out.push(msg);
     else if (SERIOUS.has(level)) said.push(msg);

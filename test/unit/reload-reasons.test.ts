@@ -39,7 +39,7 @@ describe("reload refusal reasons", () => {
       ),
     ].join("\n");
     expect(refusalReasons(log)).toEqual([
-      "plugin add_header failed to load from /tmp/g/plugins/add_header.wasm: the worker loading or configuring it crashed (the engine's log says why) (the engine said: the VM panicked: object used with the wrong store; worker process 53 exited on signal 6)",
+      "plugin add_header failed to load from /tmp/g/plugins/add_header.wasm: the worker loading or configuring it crashed (the engine said: the VM panicked: object used with the wrong store; worker process 53 exited on signal 6)",
     ]);
   });
 
