@@ -112,6 +112,8 @@ afterAll(async () => {
   for (const p of pods) await p.remove();
   await port.remove("orwasm-i14-k8s-pod:good", { force: true }).catch(() => undefined);
   await port.remove("orwasm-i14-k8s-pod:broken", { force: true }).catch(() => undefined);
+  for (const t of ["good", "broken"])
+    await port.remove(`orwasm-i14-k8s-real:${t}`, { force: true }).catch(() => undefined);
 });
 
 /** Renders, derives the kubelet's run, swaps in the embedded engine (image and argv only) and starts it. */
