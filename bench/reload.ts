@@ -96,6 +96,11 @@ servers:
         unit: "requests",
       },
       {
+        name: "reload under 200 req/s (embedded): written to a connection the server closed unanswered",
+        value: o.closedUnanswered,
+        unit: "requests",
+      },
+      {
         name: "reload under 200 req/s (embedded): reload command duration",
         value: o.swapEndMs - o.swapStartMs,
         unit: "ms",

@@ -41,6 +41,9 @@ export interface DockerfileInput {
   ports: number[];
 }
 
+/** The label an app image built on an existing engine image carries, naming that image. */
+export const ENGINE_IMAGE_LABEL = "org.orwasm.engine.image";
+
 /** The non-root user the built runtime runs as. */
 export const RUNTIME_USER = { name: "orwasm", uid: 10001 } as const;
 
@@ -54,7 +57,7 @@ export function renderDockerfile(input: DockerfileInput): string {
     ["org.orwasm.project", input.projectName],
     ...input.plugins.map((p): [string, string] => [`org.orwasm.plugin.${p.name}.sha256`, p.sha256]),
   ];
-  if (engine.kind === "image") appLabels.push(["org.orwasm.engine.image", engine.ref]);
+  if (engine.kind === "image") appLabels.push([ENGINE_IMAGE_LABEL, engine.ref]);
 
   const common = {
     projectLabel: input.projectLabel.replace(/[\r\n]+/g, " "),

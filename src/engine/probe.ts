@@ -2,6 +2,7 @@
 import { dirname, posix } from "node:path";
 import type { Problem } from "../errors.js";
 import type { EngineTarget } from "../render/target.js";
+import { nginxWritableDirs } from "../render/nginx-writes.js";
 
 /** The shell script run inside the image (as its default user, entrypoint replaced by /bin/sh). */
 export const PROBE_SCRIPT = `
@@ -34,6 +35,7 @@ export interface ProbeResult {
   moduleFiles: { ndk?: string; lua?: string; wasm?: string };
   proxyWasmLua?: string;
   restyHttp?: string;
+  /** The VMs the image can run, the one it was built for first. */
   vms: ("wasmtime" | "wasmedge")[];
 }
 
@@ -80,9 +82,11 @@ export function parseProbeOutput(out: string): ProbeResult {
       : file || addedDyn.some((a) => re.test(a))
         ? "dynamic"
         : "missing";
+  // wasm-nginx-module links the wasmtime C API whichever VM it was built for, so libwasmedge beside it means the
+  // image was built for WasmEdge: that VM comes first.
   const vms: ProbeResult["vms"] = [];
-  if (files.some((f) => /\/libwasmtime\.so/.test(f))) vms.push("wasmtime");
   if (files.some((f) => /\/libwasmedge[^/]*\.so/.test(f))) vms.push("wasmedge");
+  if (files.some((f) => /\/libwasmtime\.so/.test(f))) vms.push("wasmtime");
   return {
     ...(bin ? { nginxBin: bin } : {}),
     ...(version ? { version } : {}),
@@ -205,6 +209,7 @@ export function probeToTarget(
         pidFile: "/tmp/nginx.pid",
         errorLog: "stderr",
         accessLog: "/dev/stdout",
+        writableDirs: nginxWritableDirs(probe.prefix, probe.configureArgs),
       },
     },
   };

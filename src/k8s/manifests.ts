@@ -138,16 +138,23 @@ export function renderManifests(input: ManifestInput): Manifests {
   const yaml = (obj: unknown) =>
     header + stringify(obj, { lineWidth: 0, aliasDuplicateObjects: false });
 
-  // Where nginx writes at run time: the root file system is read-only, so each gets an emptyDir.
-  const writable = [
-    { name: "tmp", mountPath: dirOf(input.target.pidFile) },
-    ...["logs", "client_body_temp", "proxy_temp", "fastcgi_temp", "uwsgi_temp", "scgi_temp"].map(
-      (d) => ({
-        name: `nginx-${d.replace(/_/g, "-")}`,
-        mountPath: `${input.target.prefix}/${d}`,
-      }),
-    ),
-  ].filter((v, i, all) => all.findIndex((w) => w.mountPath === v.mountPath) === i);
+  const writable = writableVolumes(project, input.target);
+  // An emptyDir over the plugins or the conf would hide them: a log file needs a folder of its own.
+  for (const w of writable)
+    for (const [what, path] of [
+      ["the plugins", input.target.pluginDir],
+      ["the ConfigMap", CONF_MOUNT],
+    ] as const)
+      if (w.mountPath === path || isInside(path, w.mountPath))
+        throw new ConfigError([
+          {
+            file: project.file,
+            line: 1,
+            col: 1,
+            path: "gateway.accessLog",
+            message: `nginx writes in ${w.mountPath}, which holds ${what} (${path}); on a read-only root it would be an emptyDir hiding them: log to /dev/stdout or a folder of its own`,
+          },
+        ]);
 
   const grace = k.drain.preStopSeconds + k.drain.longestRequestSeconds + 5;
   const probe = (path: string, failureThreshold: number) => ({
@@ -321,6 +328,45 @@ function portName(port: number, all: number[]): string {
 
 function compact(list: { cpu?: string; memory?: string }): Record<string, string> {
   return Object.fromEntries(Object.entries(list).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Where nginx writes at run time (the root file system is read-only, so each gets an emptyDir): /tmp (the pid file,
+ * and what `orwasm reload` stages), the engine's compiled-in temp paths and startup error log folder (probed with
+ * `nginx -V`, or orwasm's own build), and the folder of a log file the conf names. A folder inside another is
+ * covered by it.
+ */
+export function writableVolumes(
+  project: Project,
+  target: EngineTarget,
+): { name: string; mountPath: string }[] {
+  const logs = [target.errorLog, accessLogPath(project, target)]
+    .filter((p): p is string => !!p && p.startsWith("/") && !p.startsWith("/dev/"))
+    .map((p, i) => ({ name: i === 0 ? "error-log-file" : "access-log", path: dirOf(p) }));
+  const all = [
+    { name: "tmp", path: "/tmp" },
+    { name: "pid", path: dirOf(target.pidFile) },
+    ...target.writableDirs.map((d) => ({ name: `nginx-${d.name}`, path: d.path })),
+    ...logs,
+  ];
+  // Dropped: a folder another one holds, or the same folder named again.
+  const kept = all.filter(
+    (v, i) => !all.some((w, j) => (w.path === v.path ? j < i : isInside(v.path, w.path))),
+  );
+  return kept.map((v) => ({ name: v.name, mountPath: v.path }));
+}
+
+/** True when `path` lies strictly inside folder `dir`. */
+function isInside(path: string, dir: string): boolean {
+  return path !== dir && path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
+}
+
+/** The access log file the rendered conf writes, if any (`gateway.accessLog` over the engine's default). */
+function accessLogPath(project: Project, target: EngineTarget): string | undefined {
+  const log = project.data.gateway.accessLog;
+  if (log === "off") return undefined;
+  if (typeof log === "string") return log;
+  return log?.path ?? target.accessLog;
 }
 
 function dirOf(path: string): string {

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Project } from "../project/project.js";
 import { renderNginxConf } from "../render/nginx-conf.js";
-import type { EngineTarget } from "../render/target.js";
+import { drainFile, type EngineTarget } from "../render/target.js";
 import {
   containerPluginPath,
   containerProjectYaml,
@@ -42,7 +42,14 @@ export interface NginxReloadPlan {
 export function nginxReloadPlan(
   project: Project,
   target: EngineTarget,
-  opts: { confPath: string; nginxBin: string; wasm: Map<string, Uint8Array>; graceSeconds: number },
+  opts: {
+    confPath: string;
+    nginxBin: string;
+    wasm: Map<string, Uint8Array>;
+    graceSeconds: number;
+    /** How long the serving workers answer "Connection: close" before the HUP. */
+    drainSeconds: number;
+  },
 ): NginxReloadPlan {
   const gen = generationId(project);
   const stage = `/tmp/orwasm-gen-${gen}`;
@@ -95,21 +102,30 @@ cat "$stage/validate-error.log" "$stage/validate-stderr.log" 2>/dev/null
 echo "orwasm-validate: $result"
 [ "$result" = ready ]
 `;
+  const drain = drainFile(target);
   const reload = `#!/bin/sh
-# orwasm reload: HUP the serving nginx (new workers load the new plugins, old ones finish their requests), then wait
-# until every worker of the previous generation has exited, so every request from now on meets the new version.
+# orwasm reload: drain, then HUP the serving nginx (new workers load the new plugins, old ones finish their requests),
+# then wait until every worker of the previous generation has exited, so every request from now on meets the new
+# version. Draining first: the serving workers answer "Connection: close" from the time written into the drain file,
+# so keep-alive clients move to new connections before an old worker, quitting, closes the ones it holds.
 master=$(cat ${q(target.pidFile)}) || exit 1
 workers() { for p in /proc/[0-9]*; do [ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$master" ] && echo "\${p#/proc/}"; done; }
 old=$(workers)
-kill -HUP "$master" || exit 1
+drain=${q(drain)}
+now=$(date +%s.%N)
+case "$now" in *[!0-9.]*) now=$(date +%s) ;; esac
+printf '%s\n' "$now" >"$drain.tmp" && mv -f "$drain.tmp" "$drain" || exit 1
+sleep ${opts.drainSeconds}
+kill -HUP "$master" || { rm -f "$drain"; exit 1; }
 i=0
 while [ "$i" -lt ${opts.graceSeconds * 10} ]; do
   left=""
   for w in $old; do [ -d "/proc/$w" ] && left="$left $w"; done
-  [ -z "$left" ] && { echo "orwasm-reload: previous workers gone"; exit 0; }
+  [ -z "$left" ] && { rm -f "$drain"; echo "orwasm-reload: previous workers gone"; exit 0; }
   sleep 0.1
   i=$((i + 1))
 done
+rm -f "$drain"
 echo "orwasm-reload: previous workers still running:$left"
 exit 1
 `;

@@ -8,6 +8,7 @@ import { EMBEDDED_ROLE_LABEL } from "../embedded-engine/image.js";
 import { RELOAD_STATUS_FILE } from "../gateway/nginx-log.js";
 import { embeddedReloadFiles, generationId, nginxReloadPlan, VALIDATE_RESULT } from "./plan.js";
 import type { PutFile, ReloadTarget } from "./port.js";
+import { refusalReasons } from "./reasons.js";
 
 /** A reload the gateway refused: the previous version keeps serving; `reasons` are the log lines that say why. */
 export class ReloadRefused extends OrwasmError {
@@ -41,7 +42,7 @@ export async function reloadGateway(
   c: ReloadTarget,
   project: Project,
   layout: NginxLayout,
-  opts: { onLine: (l: string) => void; graceSeconds?: number },
+  opts: { onLine: (l: string) => void; graceSeconds?: number; drainSeconds?: number },
 ): Promise<ReloadResult> {
   const t0 = performance.now();
   const wasm = new Map<string, Uint8Array>();
@@ -84,20 +85,20 @@ export async function reloadGateway(
     nginxBin: layout.nginxBin,
     wasm,
     graceSeconds: opts.graceSeconds ?? 90,
+    drainSeconds: opts.drainSeconds ?? 1,
   });
   await c.put(plan.files);
   opts.onLine(`validating generation ${generation} in a throwaway nginx inside ${c.name}`);
   const checked = await c.exec(plan.validate);
   const result = VALIDATE_RESULT.exec(checked.output)?.[1] ?? "unknown";
   if (checked.code !== 0 || result !== "ready") {
-    const reasons = checked.output
-      .split("\n")
-      .filter((l) => /orwasm: plugin|\[emerg\]|\[alert\]/.test(l))
-      .map(stripPrefix);
+    const reasons = refusalReasons(checked.output);
     throw new ReloadRefused(reasons.length ? reasons : [`validation ended: ${result}`], c.name);
   }
   await c.put([{ path: plan.conf.path, content: plan.conf.text }]);
-  opts.onLine(`generation ${generation} is ready; SIGHUP to nginx`);
+  opts.onLine(
+    `generation ${generation} is ready; draining keep-alive connections for ${opts.drainSeconds ?? 1} s, then SIGHUP to nginx`,
+  );
   const reloaded = await c.exec(plan.reload);
   if (reloaded.code !== 0)
     throw new OrwasmError(
@@ -121,9 +122,4 @@ function parseStatus(bytes: Uint8Array | undefined): {
     ok: m?.[2] === "reloaded",
     reasons: rest.filter((l) => l.trim() !== ""),
   };
-}
-
-/** `2026/11/22 16:34:22 [error] 7#7: orwasm: ...` → `orwasm: ...`. */
-function stripPrefix(line: string): string {
-  return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: (\*\d+ )?/, "");
 }

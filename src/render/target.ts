@@ -1,5 +1,6 @@
 // Where the rendered config will run: the engine's layout, which differs between orwasm's own build and a user's image.
 import type { Project } from "../project/project.js";
+import { nginxWritableDirs, type WritableDir } from "./nginx-writes.js";
 
 export interface EngineTarget {
   /** The wasm VM the module was built with (`wasm_vm` directive). */
@@ -20,6 +21,8 @@ export interface EngineTarget {
   errorLog: string;
   /** `access_log` path or `off`. */
   accessLog: string;
+  /** Folders the engine's nginx writes in whatever the conf says (compiled-in temp paths, startup error log). */
+  writableDirs: WritableDir[];
 }
 
 /** The layout of an engine built by orwasm itself (OpenResty under `engine.prefix`). */
@@ -39,5 +42,16 @@ export function defaultTarget(project: Project): EngineTarget {
     pidFile: "/tmp/nginx.pid",
     errorLog: "stderr",
     accessLog: "/dev/stdout",
+    // OpenResty's ./configure gets only --prefix from build.sh; the preset flags name modules, never paths.
+    writableDirs: nginxWritableDirs(`${prefix}/nginx`, project.data.engine.configure.extraFlags),
   };
+}
+
+/**
+ * The file `orwasm reload` writes the time a drain began into; the Lua runtime's workers that started before it answer
+ * "Connection: close" from then on. Beside the pid file, which is writable wherever nginx runs.
+ */
+export function drainFile(target: EngineTarget): string {
+  const dir = target.pidFile.replace(/\/[^/]*$/, "");
+  return `${dir === "" ? "" : dir}/orwasm-drain`;
 }

@@ -7,7 +7,7 @@ import { luaComment, luaString } from "./lua.js";
 import { nginxQuote } from "./nginx.js";
 import { phasesOf, type PluginPhases } from "./phases.js";
 import { configText } from "./plugin-config.js";
-import type { EngineTarget } from "./target.js";
+import { drainFile, type EngineTarget } from "./target.js";
 
 export interface NginxConfView {
   source: string;
@@ -15,6 +15,8 @@ export interface NginxConfView {
   workerProcesses: string;
   workerConnections: number;
   pidFile: string;
+  /** Lua string: the drain file (`drainFile`). */
+  drainFileLua: string;
   errorLog: string;
   errorLogLevel: string;
   /** The `access_log` arguments: `off`, or a quoted path with the format name and buffer. */
@@ -156,6 +158,7 @@ export function buildViewModel(
     workerProcesses: String(data.gateway.workerProcesses),
     workerConnections: data.gateway.workerConnections,
     pidFile: nginxQuote(target.pidFile),
+    drainFileLua: luaString(drainFile(target)),
     errorLog: nginxQuote(target.errorLog),
     errorLogLevel: data.gateway.errorLogLevel,
     ...accessLogView(data.gateway.accessLog, target.accessLog),

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEmbeddedGatewayImage } from "../../src/embedded-engine/gateway-image.js";
 import { EMBEDDED_CMD } from "../../src/embedded-engine/launch.js";
 import { buildGatewayImage } from "../../src/engine/image.js";
+import { probeImage } from "../../src/engine/probe-run.js";
 import { podRun, type PodRun } from "../../src/k8s/kubelet.js";
 import { CONF_MOUNT, renderManifests } from "../../src/k8s/manifests.js";
 import { loadProject } from "../../src/app/load-project.js";
@@ -43,14 +44,17 @@ const TRAPS_AT_LOAD = wat(`(module
   (func $boom unreachable)
   (start $boom))`);
 
-/** A project with add_header on a fixed-response route, plus `extra` plugins; deployment.kubernetes at defaults. */
-async function project(broken: boolean): Promise<Project> {
+/**
+ * A project with add_header on a fixed-response route, plus a plugin that traps at load when `broken`;
+ * deployment.kubernetes at defaults. `vm` is a real engine image's VM (WasmEdge on an image built for it).
+ */
+async function project(broken: boolean, vm?: string): Promise<Project> {
   const dir = mkdtempSync(join(tmpdir(), "orwasm-k8s-pod-"));
   writeFileSync(join(dir, "broken.wasm"), TRAPS_AT_LOAD);
   writeFileSync(
     join(dir, "orwasm.yaml"),
     `name: k8s_pod
-plugins:
+${vm ? `engine: { vm: ${vm} }\n` : ""}plugins:
   - { name: add_header, build: { lang: assemblyscript, dir: ${JSON.stringify(EXAMPLE)} }, config: from-the-pod }
 ${broken ? "  - { name: broken, file: broken.wasm }\n" : ""}servers:
   - listen: 8080
@@ -90,11 +94,26 @@ async function firstAnswer(url: string, ms = 30_000): Promise<{ status: number; 
   }
 }
 
+/**
+ * Probes /orwasm/ready as the kubelet does, period after period, until the answer is settled: 200, or a 503 whose
+ * every worker has reported (a worker still starting says "not started yet", and the next probe asks again).
+ */
+async function settledReady(url: string, ms = 30_000): Promise<{ status: number; body: string }> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const r = await firstAnswer(url, Math.max(1000, end - Date.now()));
+    if (r.status === 200 || !/not started yet/.test(r.body) || Date.now() > end) return r;
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+}
+
 const pods: RunningPod[] = [];
 afterAll(async () => {
   for (const p of pods) await p.remove();
   await port.remove("orwasm-i14-k8s-pod:good", { force: true }).catch(() => undefined);
   await port.remove("orwasm-i14-k8s-pod:broken", { force: true }).catch(() => undefined);
+  for (const t of ["good", "broken"])
+    await port.remove(`orwasm-i14-k8s-real:${t}`, { force: true }).catch(() => undefined);
 });
 
 /** Renders, derives the kubelet's run, swaps in the embedded engine (image and argv only) and starts it. */
@@ -190,9 +209,10 @@ describe.skipIf(skip)(
     describe.skipIf(skipReal)(
       `on ${realEngine ?? "a real engine image"}${skipReal ? ` (skipped: ${skipReal})` : ""}`,
       () => {
-        it("passes its probes and serves the route; a plugin that cannot load makes it not ready", async () => {
+        it("passes its probes and serves the route; a plugin that cannot load makes it not ready, with the reason, and stays alive", async () => {
+          const vm = (await probeImage(port, realEngine!)).vms[0];
           for (const broken of [false, true]) {
-            const p = await project(broken);
+            const p = await project(broken, vm);
             const tag = `orwasm-i14-k8s-real:${broken ? "broken" : "good"}`;
             const built = await buildGatewayImage(
               {
@@ -218,7 +238,20 @@ describe.skipIf(skip)(
               `orwasm-i14-k8s-real-${broken ? "b" : "g"}-${process.pid}`,
             );
             pods.push(pod);
-            const ready = await firstAnswer(`http://127.0.0.1:${pod.port("health")}/orwasm/ready`);
+            // A pod that never answers fails with its log's last lines (what `kubectl logs` would show).
+            const ready = await settledReady(
+              `http://127.0.0.1:${pod.port("health")}/orwasm/ready`,
+            ).catch(async (err: unknown) => {
+              const tail = (await pod.logs()).split("\n").slice(-30).join("\n");
+              throw new Error(`${String(err)}; the pod's log ends:\n${tail}`);
+            });
+            process.stderr.write(
+              `[k8s-pod] ${realEngine} ${broken ? "broken" : "good"}: /orwasm/ready ${ready.status} ${ready.body}`,
+            );
+            // Alive either way: a plugin that cannot load is not fixed by a restart (and on wasmtime a plugin that
+            // crashes its worker must not leave the pod answering nothing).
+            const live = await get(`http://127.0.0.1:${pod.port("health")}/orwasm/live`);
+            expect(live.status).toBe(200);
             if (!broken) {
               expect(ready.status, await pod.logs()).toBe(200);
               const route = await get(`http://127.0.0.1:${pod.port("http")}/`);

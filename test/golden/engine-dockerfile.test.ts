@@ -20,6 +20,7 @@ function builtTarget(prefix: string): EngineTarget {
     pidFile: "/tmp/nginx.pid",
     errorLog: "stderr",
     accessLog: "/dev/stdout",
+    writableDirs: [],
   };
 }
 

@@ -5,6 +5,8 @@ import { renderManifests } from "../../src/k8s/manifests.js";
 import { validateManifests } from "../../src/k8s/validate.js";
 import { defaultTarget } from "../../src/render/target.js";
 import { projectFrom } from "../helpers/project.js";
+import { parseProbeOutput, probeToTarget } from "../../src/engine/probe.js";
+import { DEBIAN_NGINX_PROBE } from "../helpers/engine-probes.js";
 
 const DIGEST = `registry.internal/gw@sha256:${"4f2c".repeat(16)}`;
 
@@ -19,12 +21,18 @@ servers:
       - { path: /, upstream: backend, plugins: [add_header] }
 `;
 
-function render(yaml: string): Record<string, string> {
+function render(yaml: string, engine: "built" | "debian" = "built"): Record<string, string> {
   const project = projectFrom(yaml, { add_header: ["proxy_on_response_headers"] });
+  const probed =
+    engine === "debian"
+      ? probeToTarget(parseProbeOutput(DEBIAN_NGINX_PROBE), { vm: "wasmedge" }, "image debian")
+          .engine!
+      : undefined;
   return renderManifests({
     project,
-    target: defaultTarget(project),
+    target: probed?.target ?? defaultTarget(project),
     image: DIGEST,
+    nginxBin: probed?.nginxBin,
     projectLabel: "orwasm.yaml",
   });
 }
@@ -73,5 +81,19 @@ deployment:
     // The grace period covers the preStop sleep and the longest request, plus a margin.
     expect(files["deployment.yaml"]).toContain("terminationGracePeriodSeconds: 315");
     await expect(joined(files)).toMatchFileSnapshot("./__snapshots__/k8s-tuned.yaml");
+  });
+
+  it("an engine image with Debian's nginx layout: emptyDirs at its compiled-in temp paths, its nginx binary and prefix", async () => {
+    const files = render(BASE, "debian");
+    expect(validateManifests(files)).toEqual([]);
+    const deployment = files["deployment.yaml"]!;
+    // Debian's nginx creates /var/lib/nginx/{body,proxy,...} at start and logs to stderr before reading the conf.
+    for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"])
+      expect(deployment).toContain(`mountPath: /var/lib/nginx/${d}\n`);
+    expect(deployment).not.toMatch(/mountPath: \/usr\/share\/nginx\/(logs|client_body_temp)/);
+    expect(deployment).toContain("readOnlyRootFilesystem: true");
+    await expect(files["deployment.yaml"]).toMatchFileSnapshot(
+      "./__snapshots__/k8s-debian-engine.yaml",
+    );
   });
 });

@@ -44,12 +44,22 @@ export function luaBlocks(
 export interface Scenario {
   /** Plugins whose wasm.load returns nil (as under `nginx -t`, or a missing file). */
   loadFails?: string[];
+  /**
+   * Plugins whose load kills the worker (as wasmtime 0.38 aborts on a trap in a start function): init_worker stops
+   * there and runs again, as nginx's respawned worker with the same id and the same shared dicts.
+   */
+  crashLoads?: string[];
   /** Plugin names whose on_configure returns nil. */
   configureFails?: string[];
   /** `plugin:phase` pairs whose call returns nil, "boom" (phase: request_headers, request_body, response_headers, response_body). */
   callFails?: string[];
   /** `plugin` whose request-headers call sends a local response with this status (the module calls ngx.exit itself). */
   localResponse?: Record<string, number>;
+  /**
+   * The time `orwasm reload` wrote into the drain file (ngx.now() is 1000 when the worker starts), read by the
+   * runtime's drain timer, which the driver fires once after init_worker. Absent: no drain file.
+   */
+  drainSince?: number;
   /** What ngx.worker.count() answers (default 1); init_worker runs once, as worker 0. */
   workerCount?: number;
   /** Requests to run, each against a location (as written after `location`). */
@@ -96,7 +106,18 @@ export function runLua(conf: string, scenario: Scenario = {}): LuaRun {
 local function hex(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end
 local function ev(...) io.write(table.concat({...}, " "), "\\n") end
 local loadFails, configureFails, callFails, localResponse = ${set(scenario.loadFails)}, ${set(scenario.configureFails)}, ${set(scenario.callFails)}, ${map(scenario.localResponse)}
-local EXIT = {}
+local crashLoads = ${set(scenario.crashLoads)}
+local drainSince = ${scenario.drainSince === undefined ? "nil" : String(scenario.drainSince)}
+local timers = {}
+local real_open = io.open
+io.open = function(path, mode)
+  if path:match("/orwasm%-drain$") then
+    if not drainSince then return nil, path .. ": No such file or directory" end
+    return { read = function() return tostring(drainSince) end, close = function() end }
+  end
+  return real_open(path, mode)
+end
+local EXIT, CRASH = {}, {}
 local current
 local last_exit
 ngx = {
@@ -108,8 +129,12 @@ ngx = {
     read_body = function() ev("read_body") end,
     get_body_data = function() return current.body end,
     get_body_file = function() return current.body_file end,
+    http_version = function() return 1.1 end,
   },
   arg = {},
+  now = function() return 1000 end,
+  update_time = function() end,
+  timer = { every = function(_, fn) timers[#timers + 1] = fn; return true end },
   worker = { id = function() return 0 end, count = function() return ${scenario.workerCount ?? 1} end },
   shared = { orwasm_health = (function()
     local d = {}
@@ -134,6 +159,7 @@ end
 package.loaded["resty.proxy-wasm"] = {
   load = function(name, path)
     ev("load", name, path)
+    if crashLoads[name] then ev("crash", name); error(CRASH) end
     if loadFails[name] then return nil, "failed to load wasm plugin" end
     return { name = name }
   end,
@@ -156,7 +182,17 @@ local function run(b)
   return res
 end
 for _, b in ipairs(blocks) do if b.phase == "init" then run(b) end end
-for _, b in ipairs(blocks) do if b.phase == "init_worker" then run(b) end end
+for _, b in ipairs(blocks) do
+  if b.phase == "init_worker" then
+    for _ = 1, 5 do
+      local ok, res = pcall(run, b)
+      if ok then break end
+      if res ~= CRASH then error(res) end
+      ev("respawn")
+    end
+  end
+end
+for _, fn in ipairs(timers) do fn(false) end
 local requests = { ${requests} }
 for _, r in ipairs(requests) do
   current = r
@@ -170,12 +206,22 @@ for _, r in ipairs(requests) do
       if not ok then if res == EXIT then exited = true else error(res) end end
     end
   end
-  local header_exit
-  for _, b in ipairs(blocks) do
-    if b.location == r.location and b.phase == "header_filter" then
-      local ok, res = pcall(assert(loadfile(b.file)))
-      if not ok then if res == EXIT then header_exit = last_exit else error(res) end end
+  -- A location's own header filter replaces the http-level one (nginx inherits a *_by_lua directive only when unset).
+  local function header_filters()
+    local own = {}
+    for _, b in ipairs(blocks) do
+      if b.location == r.location and b.phase == "header_filter" then own[#own + 1] = b end
     end
+    if #own > 0 then return own end
+    for _, b in ipairs(blocks) do
+      if b.location == nil and b.phase == "header_filter" then own[#own + 1] = b end
+    end
+    return own
+  end
+  local header_exit
+  for _, b in ipairs(header_filters()) do
+    local ok, res = pcall(assert(loadfile(b.file)))
+    if not ok then if res == EXIT then header_exit = last_exit else error(res) end end
   end
   local chunks = r.chunks
   if header_exit then
@@ -183,9 +229,7 @@ for _, r in ipairs(requests) do
     -- response (headers, status, body) and sends its error page for N through the header and body filters again
     ev("finalize", header_exit)
     status = header_exit
-    for _, b in ipairs(blocks) do
-      if b.location == r.location and b.phase == "header_filter" then run(b) end
-    end
+    for _, b in ipairs(header_filters()) do run(b) end
     chunks = { "<nginx error page " .. header_exit .. ">" }
   end
   for _, b in ipairs(blocks) do

@@ -1,6 +1,6 @@
 // Runs a PodRun (derived from a rendered Deployment) with Docker the way a kubelet would: user, read-only root,
-// no new privileges, capabilities dropped, ConfigMap files bind-mounted read-only, emptyDirs as fresh tmpfs.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// no new privileges, capabilities dropped, ConfigMap files bind-mounted read-only, emptyDirs as fresh 0777 folders.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import Docker from "dockerode";
@@ -25,6 +25,14 @@ export async function runPod(docker: Docker, run: PodRun, name: string): Promise
     writeFileSync(host, f.content, { mode: 0o644 });
     return `${host}:${f.path}:ro`;
   });
+  // The kubelet makes each emptyDir a fresh 0777 folder on the node and bind-mounts it. (Docker's tmpfs is no
+  // stand-in: on a path the image already has, it takes that folder's owner and mode, whatever mode= says.)
+  const emptyDirs = run.emptyDirs.map((d, i) => {
+    const host = join(hostDir, `empty-${i}`);
+    mkdirSync(host);
+    chmodSync(host, 0o777);
+    return `${host}:${d}`;
+  });
   const exposed = Object.fromEntries(Object.values(run.ports).map((p) => [`${p}/tcp`, {}]));
   const container = await docker.createContainer({
     name,
@@ -38,9 +46,7 @@ export async function runPod(docker: Docker, run: PodRun, name: string): Promise
       ReadonlyRootfs: run.readOnlyRootFilesystem,
       CapDrop: run.capDrop,
       SecurityOpt: run.noNewPrivileges ? ["no-new-privileges"] : [],
-      Binds: binds,
-      // The kubelet makes each emptyDir a fresh 0777 directory.
-      Tmpfs: Object.fromEntries(run.emptyDirs.map((d) => [d, "rw,mode=1777,size=64m"])),
+      Binds: [...binds, ...emptyDirs],
       PortBindings: Object.fromEntries(
         Object.keys(exposed).map((p) => [p, [{ HostIp: "127.0.0.1", HostPort: "" }]]),
       ),

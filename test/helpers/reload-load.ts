@@ -21,6 +21,19 @@ export interface LoadOutcome {
   timeouts: number;
   non2xx: number;
   samples: Sample[];
+  /**
+   * Requests written to a keep-alive connection the server then closed without answering them. nginx's old workers
+   * close their idle keep-alive connections when a reload begins, and a request written at that instant is never
+   * read; autocannon does not count it anywhere but sends the next request on a new connection (as HTTP/1.1
+   * clients retry an idempotent request there, RFC 9112 section 9.3.1).
+   */
+  closedUnanswered: number;
+  /** When each of those connections closed (performance.now() clock). */
+  closedUnansweredAtMs: number[];
+  /** Connections closed after a response that said "Connection: close" (the next request took a new one). */
+  closedAsAsked: number;
+  /** Requests still waiting for their response when the load ended (at most one per connection). */
+  inFlightAtEnd: number;
   /** When `swap` began and returned (performance.now() clock). */
   swapStartMs: number;
   swapEndMs: number;
@@ -47,12 +60,43 @@ export async function loadDuringSwap(opts: {
   let swapStartMs = 0;
   let swapEndMs = 0;
   let swapError: unknown;
+  const closedUnansweredAtMs: number[] = [];
+  let closedAsAsked = 0;
+  let inFlightAtEnd = 0;
   const instance = autocannon({
     url: opts.url,
     connections: opts.connections,
     overallRate: opts.rate,
     duration: opts.seconds,
     timeout: 10,
+    // autocannon's client internals (lib/httpClient.js): a connection's queue of requests written and not answered.
+    setupClient: (client: unknown) => {
+      const c = client as AutocannonClient;
+      const connect = c._connect.bind(c);
+      c._connect = () => {
+        connect();
+        // Before autocannon's own 'end' listener, which connects again and writes the next request.
+        c.conn.prependListener("end", () => {
+          const n = c.pipelinedRequests.size();
+          for (let k = 0; k < n; k++) closedUnansweredAtMs.push(performance.now());
+          c.pipelinedRequests.clear();
+        });
+      };
+      const doRequest = c._doRequest.bind(c);
+      c._doRequest = () => {
+        const ctx = c.requestIterator.context;
+        if (!ctx.mustClose) return doRequest();
+        ctx.mustClose = false;
+        closedAsAsked++;
+        c._destroyConnection();
+        c._connect(); // writes the next request on the new connection
+      };
+      const destroy = c.destroy.bind(c);
+      c.destroy = () => {
+        if (!c.destroyed) inFlightAtEnd += c.pipelinedRequests.size();
+        destroy();
+      };
+    },
     requests: [
       {
         method: "GET",
@@ -73,6 +117,13 @@ export async function loadDuringSwap(opts: {
             status,
             version: headers[opts.header],
           });
+          // "Connection: close": a client MUST NOT send another request on this connection (RFC 9112 section
+          // 9.6); autocannon would, and lose it when the server closes. nginx says it on every response a
+          // worker sends once it is shutting down (a reload), so the next request goes on a new connection.
+          const connection = Object.entries(headers).find(
+            ([k]) => k.toLowerCase() === "connection",
+          );
+          if (connection && /\bclose\b/i.test(connection[1])) ctx.mustClose = true;
         },
       } as never,
     ],
@@ -102,10 +153,26 @@ export async function loadDuringSwap(opts: {
     timeouts,
     non2xx,
     samples,
+    closedUnanswered: closedUnansweredAtMs.length,
+    closedUnansweredAtMs,
+    closedAsAsked,
+    inFlightAtEnd,
     swapStartMs,
     swapEndMs,
     swapError,
   };
+}
+
+/** The parts of autocannon's Client that setupClient hooks. */
+interface AutocannonClient {
+  conn: import("node:net").Socket;
+  destroyed: boolean;
+  pipelinedRequests: { size(): number; clear(): void };
+  requestIterator: { context: Record<string, unknown> };
+  _connect(): void;
+  _doRequest(): void;
+  _destroyConnection(): void;
+  destroy(): void;
 }
 
 /** Figures for the report: from the swap's start to the first response carrying `version` (ms), or undefined. */

@@ -83,6 +83,19 @@ describe("Kubernetes manifest validation", () => {
       /health listener needs a port of its own/,
     );
   });
+
+  it("gives an access log file's folder an emptyDir, and refuses one that would hide the plugins", () => {
+    const logged = (path: string) => `gateway: { accessLog: ${path} }\n${YAML}`;
+    const run = podRun(files(logged("/var/log/gw/access.log")));
+    expect(run.emptyDirs).toContain("/var/log/gw");
+    // /tmp already holds the pid file and reload's stage: a log there needs no volume of its own.
+    expect(
+      podRun(files(logged("/tmp/access.log"))).emptyDirs.filter((d) => d === "/tmp"),
+    ).toHaveLength(1);
+    expect(() => files(logged("/usr/local/openresty/nginx/access.log"))).toThrow(
+      /nginx writes in \/usr\/local\/openresty\/nginx, which holds the plugins .*log to \/dev\/stdout or a folder of its own/,
+    );
+  });
 });
 
 describe("the kubelet's view of the Deployment (src/k8s/kubelet.ts)", () => {

@@ -58,6 +58,20 @@ describe.skipIf(noLuajit)(
       );
     });
 
+    it("a plugin whose load crashes the worker: the respawned worker skips it and is not ready, saying so", () => {
+      const run = runLua(conf(), { crashLoads: ["bad"], requests: [READY] });
+      // One crash, then the worker nginx starts in its place loads the others and answers.
+      expect(run.events.filter((e) => e === "crash bad")).toHaveLength(1);
+      expect(run.events.filter((e) => e === "respawn")).toHaveLength(1);
+      expect(run.events).toContain(
+        "log err orwasm: plugin bad failed to load from /usr/local/openresty/nginx/wasm/bad.wasm: the worker loading or configuring it crashed (the engine's log says why)",
+      );
+      expect(run.events).toContain("status 503");
+      expect(run.events).toContain(
+        `print ${hex("not ready:\nworker 0: plugin bad failed to load from /usr/local/openresty/nginx/wasm/bad.wasm: the worker loading or configuring it crashed (the engine's log says why)\n")}`,
+      );
+    });
+
     it("answers 503 for a rejected configuration", () => {
       const run = runLua(conf(), { configureFails: ["good"], requests: [READY] });
       expect(run.events).toContain("status 503");

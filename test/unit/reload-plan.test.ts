@@ -27,6 +27,7 @@ function plan() {
       nginxBin: "nginx",
       wasm: new Map([["add_header", new Uint8Array([0, 97, 115, 109])]]),
       graceSeconds: 5,
+      drainSeconds: 0,
     }),
   };
 }
@@ -55,6 +56,17 @@ describe("nginx reload plan", () => {
     expect(conf).toContain(`error_log "${p.stage}/validate-error.log" notice;`);
     expect(conf).toContain("lua_shared_dict orwasm_health");
     expect(conf).toContain("orwasm: worker ");
+  });
+
+  it("reload.sh drains before the HUP: writes the time into the drain file the Lua runtime reads, removes it after", () => {
+    const { plan: p } = plan();
+    const sh = p.files.find((f) => f.path.endsWith("/reload.sh"))!.content as string;
+    expect(sh).toContain("drain=/tmp/orwasm-drain");
+    const write = sh.indexOf('mv -f "$drain.tmp" "$drain"');
+    const hup = sh.indexOf('kill -HUP "$master"');
+    expect(write).toBeGreaterThan(0);
+    expect(hup).toBeGreaterThan(write);
+    expect(sh.indexOf('rm -f "$drain"', hup)).toBeGreaterThan(hup);
   });
 
   it("changes the generation id when a plugin's config changes", () => {

@@ -1,5 +1,33 @@
 
+-- Drain: before it sends nginx SIGHUP, `orwasm reload` writes the time it began into this file and waits a moment.
+-- A worker that started before that time answers "Connection: close" from then on, so HTTP/1.1 clients move to new
+-- connections (the new workers serve them) instead of writing to a keep-alive connection that the old worker, when
+-- it quits, closes without reading what arrived on it.
+local DRAIN_FILE = "/tmp/orwasm-drain"
+local started -- ngx.now() when this worker started
+local draining = false
+
+local function check_drain(premature)
+    if premature or draining then
+        return
+    end
+    local f = io.open(DRAIN_FILE, "r")
+    if not f then
+        return
+    end
+    local since = tonumber(f:read("*l") or "")
+    f:close()
+    if since and since >= started then
+        draining = true
+        ngx.log(ngx.NOTICE, "orwasm: draining: Connection: close on every response until this worker exits")
+    end
+end
+
 local function record_health() end
+local function crashed_here()
+    return {}
+end
+local function loading() end
 
 -- Looked up once here, not in every phase of every request.
 local on_request_headers = wasm.on_http_request_headers
@@ -19,11 +47,24 @@ local body_routes_failed = false
 local _M = {}
 
 function _M.init_worker()
+    ngx.update_time()
+    started = ngx.now()
+    local ok, err = ngx.timer.every(0.1, check_drain)
+    if not ok then
+        ngx.log(ngx.ERR, "orwasm: cannot watch ", DRAIN_FILE, " for a reload's drain: ", err)
+    end
     local loaded = {}
     local problems = {} -- why this worker is not ready, for the health listener
+    local crashed = crashed_here()
     for name, p in pairs(plugins) do
         -- The load name is what the plugin reads back as its root id (plugin_root_id).
-        local plugin, err = wasm.load(p.root_id, p.path)
+        local plugin, err
+        if crashed[name] then
+            err = "the worker loading or configuring it crashed (the engine's log says why)"
+        else
+            loading(name)
+            plugin, err = wasm.load(p.root_id, p.path)
+        end
         if plugin then
             loaded[name] = plugin
         else
@@ -34,6 +75,7 @@ function _M.init_worker()
     for i, c in ipairs(contexts) do
         local plugin = loaded[c.plugin]
         if plugin then
+            loading(c.plugin)
             local ctx, err = wasm.on_configure(plugin, c.config)
             if ctx then
                 live[i] = ctx
@@ -43,6 +85,7 @@ function _M.init_worker()
             end
         end
     end
+    loading(nil)
     record_health(problems)
 end
 
@@ -120,7 +163,17 @@ function _M.request(r)
     end
 end
 
+-- Every response's header filter (the http-level block, and the glue's own for routes with response-header plugins).
+function _M.drain()
+    if draining and ngx.req.http_version() < 2 then
+        ngx.header["Connection"] = "close"
+    end
+end
+
 function _M.header_filter(r)
+    if draining then
+        _M.drain()
+    end
     if finalizing > 0 and ngx.ctx.orwasm_failed then
         -- nginx's error page for the failure passes through here too: no plugin sees it
         finalizing = finalizing - 1
