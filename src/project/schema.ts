@@ -269,6 +269,12 @@ export const gatewaySchema = z.strictObject({
     .describe(
       "the access log: off, a path, or { path, format, buffer }; defaults to the engine's stdout",
     ),
+  drain: z
+    .boolean()
+    .default(true)
+    .describe(
+      "`orwasm reload` drains the old workers (Connection: close) before nginx reloads; costs a Lua header filter on every route and a 0.1 s timer per worker. false: no drain, reloads may drop a request per keep-alive connection",
+    ),
 });
 
 export const projectSchema = z

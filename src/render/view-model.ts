@@ -17,6 +17,8 @@ export interface NginxConfView {
   pidFile: string;
   /** Lua string: the drain file (`drainFile`). */
   drainFileLua: string;
+  /** `gateway.drain`: the http-level drain filter and the worker's watch of the drain file. */
+  drain: boolean;
   errorLog: string;
   errorLogLevel: string;
   /** The `access_log` arguments: `off`, or a quoted path with the format name and buffer. */
@@ -159,6 +161,7 @@ export function buildViewModel(
     workerConnections: data.gateway.workerConnections,
     pidFile: nginxQuote(target.pidFile),
     drainFileLua: luaString(drainFile(target)),
+    drain: data.gateway.drain,
     errorLog: nginxQuote(target.errorLog),
     errorLogLevel: data.gateway.errorLogLevel,
     ...accessLogView(data.gateway.accessLog, target.accessLog),

@@ -23,8 +23,8 @@ servers:
       - { path: /plugged, respond: { body: ok }, plugins: [resp] }
 `;
 
-function conf(): string {
-  const p = projectFrom(YAML, { resp: ["proxy_on_response_headers"] });
+function conf(yaml = YAML): string {
+  const p = projectFrom(yaml, { resp: ["proxy_on_response_headers"] });
   return renderNginxConf(p, defaultTarget(p));
 }
 
@@ -56,6 +56,17 @@ describe.skipIf(noLuajit)(
         expect(run.events.filter((e) => e.startsWith("header Connection"))).toEqual([]);
         expect(run.events.some((e) => e.includes("draining"))).toBe(false);
       }
+    });
+
+    it("with gateway.drain false there is no http-level filter and no watch: a drain file changes nothing", () => {
+      const off = conf(`gateway: { drain: false }\n${YAML}`);
+      expect(off).not.toContain('package.loaded["orwasm.runtime"].drain()');
+      expect(off).not.toContain("ngx.timer.every(0.1, check_drain)");
+      const run = runLua(off, { drainSince: 1000.5, requests: REQUESTS });
+      expect(run.events.filter((e) => e.startsWith("header Connection"))).toEqual([]);
+      expect(run.events.some((e) => e.includes("draining"))).toBe(false);
+      // the plain route has no Lua filter at all, the plugged one still runs its plugin
+      expect(run.events.some((e) => e.startsWith("call response_headers resp"))).toBe(true);
     });
   },
 );
