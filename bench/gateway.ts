@@ -265,6 +265,13 @@ async function measure(engine: string, base: Target, hand: Target | undefined): 
     ["x no plugin", f.reqPerSec / none.reqPerSec],
   ];
   if (hand) {
+    // the rendered route without plugins still runs the reload drain's http-level filter (gateway.drain)
+    const bare = await load(hand, HAND.none, { seconds: SECONDS });
+    rows.push({
+      variant: "no plugin, hand-written (no Lua filter)",
+      figures: bare,
+      ratios: [["rendered no plugin (drain filter) x this", none.reqPerSec / bare.reqPerSec]],
+    });
     const lua = await load(hand, HAND.lua, { seconds: SECONDS });
     rows.push({
       variant: "pure-Lua header filter (hand-written)",
