@@ -26,10 +26,11 @@ const recordings = files.map((f) => ({
  */
 /**
  * Where a real engine did what the embedded host does not model, and why. On wasmtime 0.38.1 a wasm trap can kill
- * the worker with SIGABRT: under gdb, wasmtime's trap handler captures a backtrace (libgcc's _Unwind_Backtrace) and
- * the unwinder aborts on the way up from the wasm frames through the caller's. Which trap case it hits changes from
- * one recording to the next (seen on "a trap in response body, fail-open" on 2026-12-01 and on "a trap in response
- * headers, fail-closed" on 2026-12-02, with the same image), so the rule is the recorded signal, not a case name.
+ * the worker with SIGABRT before the glue sees the error: under gdb, wasmtime's trap handler captures a backtrace
+ * (libgcc's _Unwind_Backtrace) and the unwinder aborts on the way up from the wasm frames through the caller's.
+ * Which trap case it hits changes between recordings ("a trap in response body, fail-open" on 2026-12-01, "a trap in
+ * response headers, fail-closed" on 2026-12-02, on the rustc 1.95 and the rustc 1.63 builds alike), so the rule is
+ * the recorded signal, not a case name.
  */
 function knownDifference(file: string, real: { observation: { workerExit?: string } } | undefined) {
   if (file === "wasmtime.json" && /exited on signal 6\b/.test(real?.observation.workerExit ?? ""))
