@@ -20,6 +20,8 @@ export interface EngineTarget {
   errorLog: string;
   /** `access_log` path or `off`. */
   accessLog: string;
+  /** DNS servers for cosockets (`resolver`) when the project names none, e.g. Docker's 127.0.0.11 in smoke runs. */
+  resolver?: string[];
 }
 
 /** The layout of an engine built by orwasm itself (OpenResty under `engine.prefix`). */
