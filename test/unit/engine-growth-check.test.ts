@@ -80,6 +80,12 @@ describe("the growth verdict, read from what the real engine images printed", ()
     expect(parseGrowthOutput(fixture("wasmedge-image-vm-wasmtime.txt")).kind).toBe("lost");
   });
 
+  it("the same image with libwasmtime.so 0.38.1 rebuilt from the same source by rustc 1.63 (mounted over it): ok", () => {
+    expect(parseGrowthOutput(fixture("wasmtime-image-libwasmtime-rustc-1.63.txt"))).toEqual({
+      kind: "ok",
+    });
+  });
+
   it("WasmEdge 0.10.0 in orwasm-real-engine:wasmedge: ok", () => {
     expect(parseGrowthOutput(fixture("wasmedge-image-vm-wasmedge.txt"))).toEqual({ kind: "ok" });
   });
