@@ -95,12 +95,12 @@ export function parseGrowthOutput(out: string): GrowthVerdict {
 /** The message for a VM that loses memory growth; `goPlugins` are the project's plugins built by standard Go. */
 export function growthLostMessage(ref: string, vm: string, goPlugins: string[]): string {
   const who = goPlugins.length
-    ? `Go plugin${goPlugins.length === 1 ? "" : "s"} ${goPlugins.join(", ")} will fail to load`
-    : "any plugin that grows its memory will fail";
+    ? `Go plugin${goPlugins.length === 1 ? "" : "s"} ${goPlugins.join(", ")} will trap the same way, at load or when its heap first grows`
+    : "any plugin that grows its memory can fail: memory.fill, memory.copy, WASI and the host's reads and writes in the new pages trap or fail";
   return (
     `engine image ${ref}: its ${vm} VM loses memory.grow: a module that grows its memory by one page and clears ` +
     `the new page traps in _initialize ("failed to call function: wasm trap: out of bounds memory access"), so ` +
-    `${who} the same way (Go's runtime grows memory as it starts; see [WASMTIME-4] in ` +
+    `${who} (Go's runtime grows memory as it starts; see [WASMTIME-4] in ` +
     `docs/wasm-nginx-module-0.7.0.md). Seen with libwasmtime.so 0.38.1 built by a recent Rust compiler. ` +
     `Fix: set engine: { vm: wasmedge } if the image has WasmEdge, or use an image whose libwasmtime.so ` +
     `passes this check`
