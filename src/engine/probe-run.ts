@@ -9,6 +9,12 @@ import {
   type ProbedEngine,
   type ProbeResult,
 } from "./probe.js";
+import {
+  growthCheckScript,
+  growthLostMessage,
+  parseGrowthOutput,
+  type GrowthVerdict,
+} from "./growth-check.js";
 
 /** What probing needs from Docker: run one command in a throw-away container of an image and capture its output. */
 export type ImageCommandRunner = Pick<DockerImages, "run">;
@@ -48,5 +54,39 @@ export async function probeEngine(
       `engine image ${ref} cannot run this gateway:\n${probed.problems.map((p) => `  - ${p.message}`).join("\n")}`,
     );
   }
-  return probed.engine;
+  const engine = probed.engine;
+  onProgress(`checking that vm ${engine.target.vm} in ${ref} sees a module's memory.grow`);
+  const growth = await checkMemoryGrowth(runner, ref, engine);
+  if (growth.kind === "lost") {
+    const goPlugins = project.plugins
+      .filter((p) => p.info.toolchain?.kind === "go")
+      .map((p) => p.data.name);
+    const message = growthLostMessage(ref, engine.target.vm, goPlugins);
+    const evidence = growth.lines.map((l) => `  | ${l}`).join("\n");
+    if (goPlugins.length > 0) {
+      throw new ConfigError([
+        { file: project.file, path: "engine.vm", message: `${message}\n${evidence}` },
+      ]);
+    }
+    onProgress(`warning: ${message}\n${evidence}`);
+  } else if (growth.kind === "unknown") {
+    onProgress(
+      `warning: could not tell whether vm ${engine.target.vm} in ${ref} sees memory.grow; the check printed:\n` +
+        growth.lines.map((l) => `  | ${l}`).join("\n"),
+    );
+  }
+  return engine;
+}
+
+/**
+ * Loads a 73-byte module that grows its memory and clears the new page in the image's nginx (one throw-away
+ * container) and says whether the VM saw the growth ([WASMTIME-4]).
+ */
+export async function checkMemoryGrowth(
+  runner: ImageCommandRunner,
+  ref: string,
+  engine: ProbedEngine,
+): Promise<GrowthVerdict> {
+  const r = await runner.run(ref, ["-c", growthCheckScript(engine)], { entrypoint: ["/bin/sh"] });
+  return parseGrowthOutput(`${r.stdout}\n${r.stderr}`);
 }

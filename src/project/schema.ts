@@ -275,6 +275,21 @@ export const gatewaySchema = z.strictObject({
     .describe(
       "`orwasm reload` drains the old workers (Connection: close) before nginx reloads; costs a Lua header filter on every route and a 0.1 s timer per worker. false: no drain, reloads may drop a request per keep-alive connection",
     ),
+  resolver: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+          "must be an address: 10.0.0.2, dns.local, [fd00::53] or any of these with :port",
+        )
+        .max(300),
+    )
+    .min(1)
+    .optional()
+    .describe(
+      "DNS servers for the names plugins' http calls reach (nginx `resolver`): lua-resty-http cannot resolve a callout host such as authz:9000 without one; `orwasm smoke` on an engine image uses Docker's 127.0.0.11 when unset",
+    ),
 });
 
 export const projectSchema = z

@@ -23,6 +23,8 @@ export interface EngineTarget {
   accessLog: string;
   /** Folders the engine's nginx writes in whatever the conf says (compiled-in temp paths, startup error log). */
   writableDirs: WritableDir[];
+  /** DNS servers for cosockets (`resolver`) when the project names none, e.g. Docker's 127.0.0.11 in smoke runs. */
+  resolver?: string[];
 }
 
 /** The layout of an engine built by orwasm itself (OpenResty under `engine.prefix`). */

@@ -30,6 +30,8 @@ export interface NginxConfView {
   luaPackageCpath: string;
   clientBodyBufferSize: string;
   clientMaxBodySize: string;
+  /** The `resolver` arguments (quoted addresses), or "" for none. */
+  resolver: string;
   upstreams: { name: string; servers: string[] }[];
   plugins: {
     nameLua: string;
@@ -170,6 +172,7 @@ export function buildViewModel(
     luaPackageCpath: nginxQuote(`${target.luaPackageCpath.join(";")};;`),
     clientBodyBufferSize: data.gateway.clientBodyBufferSize,
     clientMaxBodySize: data.gateway.clientMaxBodySize,
+    resolver: (data.gateway.resolver ?? target.resolver ?? []).map(nginxQuote).join(" "),
     upstreams: data.upstreams.map((u) => ({ name: u.name, servers: u.servers })),
     plugins: project.plugins.map((p) => ({
       nameLua: luaString(p.data.name),

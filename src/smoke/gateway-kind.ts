@@ -12,6 +12,9 @@ import type { DockerClient } from "../docker/client.js";
 import type { ContainerFile } from "../docker/containers.js";
 import type { GatewayLabel } from "../checks/report.js";
 
+/** Docker's embedded DNS on a user-defined network, where smoke runs the gateway, its mocks and callout hosts. */
+const DOCKER_DNS = ["127.0.0.11"];
+
 /**
  * `engine-image`: an engine image (nginx + lua + wasm modules) that gets this project's rendered nginx.conf and
  * plugins copied in at start, no build; `image`: a gateway image built by `orwasm image`, run as it is.
@@ -85,8 +88,11 @@ export async function prepareGateway(
         project,
         onProgress,
       );
+      // The smoke network is a user-defined Docker network: its DNS (127.0.0.11) knows the mock upstreams and
+      // callout hosts by name, which cosockets (the plugins' http calls) can only reach through a resolver.
+      const smokeTarget = { ...target, resolver: DOCKER_DNS };
       const files: ContainerFile[] = [
-        { path: confPath, content: renderNginxConf(project, target) },
+        { path: confPath, content: renderNginxConf(project, smokeTarget) },
       ];
       for (const p of project.plugins) {
         files.push({
@@ -95,7 +101,10 @@ export async function prepareGateway(
         });
       }
       onProgress(
-        `engine: ${probe.version ?? "nginx"} at ${nginxBin}, vm ${target.vm}; conf ${confPath}, plugins in ${target.pluginDir}`,
+        `engine: ${probe.version ?? "nginx"} at ${nginxBin}, vm ${target.vm}; conf ${confPath}, plugins in ${target.pluginDir}` +
+          (project.data.gateway.resolver
+            ? ""
+            : `; resolver ${DOCKER_DNS.join(" ")} (Docker's DNS)`),
       );
       return {
         label,

@@ -213,6 +213,13 @@ export const refused: RefusedCase[] = [
     ],
   },
   {
+    name: "a resolver entry carrying nginx syntax",
+    yaml: `gateway:\n  resolver: ["10.0.0.2; return 200 x", "dns.local:53"]\nservers:\n  - routes: [{ path: /, respond: {} }]\n`,
+    problems: [
+      /^orwasm\.yaml:2:14: gateway\.resolver\.0: must be an address: 10\.0\.0\.2, dns\.local, \[fd00::53\]/,
+    ],
+  },
+  {
     name: "a duplicate key, with its key path",
     yaml: `plugins:\n  - name: p\n    file: p.wasm\n    name: q\n${route()}`,
     problems: [/^orwasm\.yaml:4:5: plugins\.0(\.name)?: YAML: Map keys must be unique/],

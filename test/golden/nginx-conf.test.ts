@@ -140,6 +140,20 @@ ${UPSTREAM}servers:
     await expect(out).toMatchFileSnapshot("./__snapshots__/access-log.conf");
   });
 
+  it("a resolver for the plugins' http calls: the project's addresses, IPv6 with a port included", async () => {
+    const out = await render(
+      `gateway:
+  resolver: ["10.0.0.2", "[fd00::53]:5353"]
+${UPSTREAM}servers:
+  - routes: [{ path: /, upstream: backend }]
+`,
+      {},
+      // the project's resolver wins over the one a smoke run brings
+      (t) => ({ ...t, resolver: ["127.0.0.11"] }),
+    );
+    await expect(out).toMatchFileSnapshot("./__snapshots__/resolver.conf");
+  });
+
   it("an engine image with dynamic modules and its own lua path", async () => {
     const out = await render(
       `engine: { vm: wasmedge, image: "registry.local/acme/openresty-wasm:1" }

@@ -40,7 +40,8 @@ The engine stages build OpenResty from the sources pinned in orwasm.lock: each f
 is downloaded during the build. The last stage holds only nginx.conf and the plugins, so after
 a plugin or config change only that stage is rebuilt. Unpinned sources are refused: run
 \`orwasm lock\` first. With --engine-image (or engine.image) orwasm runs \`nginx -V\` in that image
-to find its prefix, modules and Lua libraries, and renders nginx.conf for it.
+to find its prefix, modules and Lua libraries, and renders nginx.conf for it; it also checks that
+the image's VM sees a module's memory.grow ([WASMTIME-4]), without which Go plugins cannot load.
 
 Examples:
   $ orwasm lock && orwasm image -t my-gateway:dev

@@ -57,6 +57,10 @@ Without --image, --engine-image or engine.image, the checks run against orwasm's
 (its proxy-wasm host, mirroring wasm-nginx-module 0.7.0) in a container built locally from
 debian:bookworm-slim: the same checks, on any machine with Docker.
 
+With --engine-image, orwasm first loads a 73-byte module that grows its memory in the image's
+nginx: a VM that loses a module's memory.grow (libwasmtime.so 0.38.1 built by a recent Rust,
+[WASMTIME-4]) cannot run Go plugins, so a project with one is refused there (exit 2).
+
 Nothing is pulled: images must be present locally. A gateway that exits, or whose plugins fail
 to load, is reported as such with the log lines that say why.
 
