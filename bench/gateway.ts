@@ -31,13 +31,15 @@ const FIRST = QUICK ? 1_000 : 10_000;
 const AFTER = QUICK ? 10_000 : 100_000;
 /** The wrk run that brings the count from FIRST to AFTER stops after this many seconds whatever the count. */
 const FILL_CAP_S = QUICK ? 15 : 60;
-/** Rounds of the rendered-vs-minimal comparison, alternating; the best of each counts. */
-const PAIR_ROUNDS = 3;
+/** Rounds of each rendered-vs-minimal comparison, alternating (see pair). */
+const PAIR_ROUNDS = QUICK ? 3 : 7;
 /**
  * `--vm wasmtime|wasmedge`: the VM the real engine runs (`engine.vm`, default wasmtime). An image may carry both
  * (wasm-nginx-module always links wasmtime), so the VM is chosen here and checked in the gateway's own log.
  */
 const VM = vmArg(process.argv);
+/** `--glue-only`: on a real engine, only the rendered-vs-minimal-glue pairs (the 3% target), then stop. */
+const GLUE_ONLY = process.argv.includes("--glue-only");
 
 function vmArg(argv: string[]): "wasmtime" | "wasmedge" {
   const at = argv.indexOf("--vm");
@@ -188,22 +190,37 @@ async function load(t: Target, path: string, opts: LoadOptions): Promise<Figures
   return { ...f, workerExits: after - before };
 }
 
-/** The best of `rounds` alternating runs of two routes, so drift on a shared machine favours neither. */
-async function pair(a: [Target, string], b: [Target, string]): Promise<[Figures, Figures]> {
-  const best: [Figures | undefined, Figures | undefined] = [undefined, undefined];
-  let exits: [number, number] = [0, 0];
+/** The median of `xs` (the mean of the middle two for an even count). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Two routes measured in PAIR_ROUNDS alternating rounds (the order flips each round). Each side's figures are its
+ * median run; `ratio` is the median of the rounds' own a/b ratios, so drift between rounds on a shared machine
+ * cancels instead of favouring whichever side ran in a quiet moment.
+ */
+async function pair(a: [Target, string], b: [Target, string]): Promise<[Figures, Figures, number]> {
+  const fa: Figures[] = [];
+  const fb: Figures[] = [];
   for (let i = 0; i < PAIR_ROUNDS; i++) {
-    const fa = await load(...a, { seconds: SECONDS });
-    const fb = await load(...b, { seconds: SECONDS });
-    exits = [exits[0] + fa.workerExits, exits[1] + fb.workerExits];
-    if (!best[0] || fa.reqPerSec > best[0].reqPerSec) best[0] = fa;
-    if (!best[1] || fb.reqPerSec > best[1].reqPerSec) best[1] = fb;
+    if (i % 2 === 0) {
+      fa.push(await load(...a, { seconds: SECONDS }));
+      fb.push(await load(...b, { seconds: SECONDS }));
+    } else {
+      fb.push(await load(...b, { seconds: SECONDS }));
+      fa.push(await load(...a, { seconds: SECONDS }));
+    }
   }
-  // a crash in any round disqualifies the pair, not only the round that crashed
-  return [
-    { ...best[0]!, workerExits: exits[0] },
-    { ...best[1]!, workerExits: exits[1] },
-  ];
+  const mid = (fs: Figures[]): Figures => {
+    const m = median(fs.map((f) => f.reqPerSec));
+    const f = fs.reduce((x, y) => (Math.abs(y.reqPerSec - m) < Math.abs(x.reqPerSec - m) ? y : x));
+    // a crash in any round disqualifies the pair, not only the round that crashed
+    return { ...f, reqPerSec: m, workerExits: fs.reduce((n, x) => n + x.workerExits, 0) };
+  };
+  return [mid(fa), mid(fb), median(fa.map((f, i) => f.reqPerSec / fb[i]!.reqPerSec))];
 }
 
 /** Throughput over the first FIRST requests, then again once AFTER requests were served. */
@@ -284,7 +301,10 @@ async function measure(engine: string, base: Target, hand: Target | undefined): 
       figures: perRequest,
       ratios: vsNone(perRequest),
     });
-    const [rendered, minimal] = await pair([base, ROUTES.addHeader], [hand, HAND.minimal]);
+    const [rendered, minimal, addRatio] = await pair(
+      [base, ROUTES.addHeader],
+      [hand, HAND.minimal],
+    );
     rows.push({
       variant: "add-header, minimal glue (hand-written)",
       figures: minimal,
@@ -293,14 +313,17 @@ async function measure(engine: string, base: Target, hand: Target | undefined): 
     rows.push({
       variant: "add-header, rendered conf",
       figures: rendered,
-      ratios: [...vsNone(rendered), ["x minimal glue", rendered.reqPerSec / minimal.reqPerSec]],
+      ratios: [...vsNone(rendered), ["x minimal glue", addRatio]],
     });
     rows.push({
       variant: "add-header, on_configure per request vs rendered",
       figures: perRequest,
       ratios: [["rendered x per-request", rendered.reqPerSec / perRequest.reqPerSec]],
     });
-    const [noop, minimalNoop] = await pair([base, ROUTES.noop], [hand, HAND.minimalNoop]);
+    const [noop, minimalNoop, noopRatio] = await pair(
+      [base, ROUTES.noop],
+      [hand, HAND.minimalNoop],
+    );
     rows.push({
       variant: "do-nothing plugin, minimal glue (hand-written)",
       figures: minimalNoop,
@@ -309,14 +332,18 @@ async function measure(engine: string, base: Target, hand: Target | undefined): 
     rows.push({
       variant: "do-nothing plugin, rendered conf",
       figures: noop,
-      ratios: [...vsNone(noop), ["x minimal glue", noop.reqPerSec / minimalNoop.reqPerSec]],
+      ratios: [...vsNone(noop), ["x minimal glue", noopRatio]],
     });
-    const [open, minimalNoop2] = await pair([base, ROUTES.noopOpen], [hand, HAND.minimalNoop]);
+    const [open, , openRatio] = await pair([base, ROUTES.noopOpen], [hand, HAND.minimalNoop]);
     rows.push({
       variant: "do-nothing plugin, fail-open (no body filter), rendered conf",
       figures: open,
-      ratios: [...vsNone(open), ["x minimal glue", open.reqPerSec / minimalNoop2.reqPerSec]],
+      ratios: [...vsNone(open), ["x minimal glue", openRatio]],
     });
+    if (GLUE_ONLY) {
+      printTable(engine, rows);
+      return rows;
+    }
   } else {
     const rendered = await run(ROUTES.addHeader);
     rows.push({
@@ -451,7 +478,7 @@ export async function benchGateway(): Promise<BenchResult[]> {
     );
   }
   // `--no-embedded`: only the real engine (e.g. a second VM of the same image, after the embedded run was taken)
-  if (process.argv.includes("--no-embedded")) return out;
+  if (process.argv.includes("--no-embedded") || GLUE_ONLY) return out;
   const embedded = await embeddedGateway();
   try {
     out.push(...results("embedded", await measure("embedded engine", embedded.base, undefined)));
