@@ -2,6 +2,8 @@
 // holds what the workers wrote to stderr): one line per plugin that failed, with the engine's own words before it
 // (the VM logs why a module failed or panicked; wasm.load itself only says "failed to load wasm plugin").
 
+import { panicAt } from "../checks/vm-panic.js";
+
 /** `2026/11/22 16:34:22 [error] 7#7: *3 message` */
 const LOG_LINE = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*)$/;
 const SERIOUS = new Set(["error", "crit", "alert", "emerg"]);
@@ -18,10 +20,8 @@ export function refusalReasons(output: string): string[] {
   lines.forEach((line, i) => {
     const m = LOG_LINE.exec(line);
     if (!m) {
-      // A Rust panic (wasmtime): "thread '<unnamed>' panicked at FILE:LINE:COL:", the message on the next line.
-      const next = lines[i + 1]?.trim();
-      if (/ panicked at /.test(line) && !/panicking\.rs/.test(line) && next)
-        said.push(`the VM panicked: ${next}`);
+      const panic = panicAt(lines, i); // wasmtime
+      if (panic) said.push(`the VM panicked: ${panic}`);
       return;
     }
     const [, level = "", text = ""] = m;

@@ -15,6 +15,7 @@ import { renderKeepNotice } from "./keep-notice.js";
 import { planSmoke, type EchoSpec, type ServerPort } from "./plan.js";
 import type { GatewayLabel } from "../checks/report.js";
 import {
+  crashLoopFailure,
   exitedStartFailure,
   GatewayStartFailure,
   pluginStartFailure,
@@ -191,6 +192,7 @@ export async function startGatewaySession(
     const timeout = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     const deadline = performance.now() + timeout;
     const pending = new Set(plan.ports);
+    let polls = 0;
     for (;;) {
       const state = await docker.containers.state(gatewayName);
       if (!state.running) {
@@ -215,6 +217,12 @@ export async function startGatewaySession(
         }
       }
       if (pending.size === 0) return;
+      // a worker that dies as it loads a plugin is respawned by nginx forever: say so instead of waiting it out
+      if (++polls % 10 === 0) {
+        const lines = (await logs()).map((l) => l.text);
+        const crashing = crashLoopFailure(lines);
+        if (crashing) throw new GatewayStartFailure(crashing, lines.slice(-LOG_TAIL_LINES));
+      }
       if (performance.now() > deadline) {
         const lines = (await logs()).map((l) => l.text);
         throw new GatewayStartFailure(

@@ -3,6 +3,7 @@
 // stderr). Pure, apart from the error class it defines.
 import { SmokeError } from "../errors.js";
 import type { StartFailureInfo } from "../checks/report.js";
+import { panicAt } from "../checks/vm-panic.js";
 
 /** A gateway that never became testable; exit code 4 like every SmokeError, with the lines that say why. */
 export class GatewayStartFailure extends SmokeError {
@@ -23,7 +24,7 @@ const PLUGIN_FAILED = /orwasm: plugin (\S+) (failed to load from .*|rejected its
 /** WasmEdge's loader, validator and instantiator errors, e.g. `[error] instantiation failed: unknown import`. */
 const VM_FAILED = /\[error\]\s+(instantiation|loading|validation) failed/;
 /** Lines worth showing when something went wrong: nginx errors and worse, the glue's lines, the VM's errors. */
-const RELEVANT = /\[(emerg|alert|crit|error)\]|orwasm: /;
+const RELEVANT = /\[(emerg|alert|crit|error)\]|orwasm: | panicked at /;
 
 /** At most this many explaining lines are shown. */
 export const MAX_RELEVANT = 20;
@@ -54,6 +55,31 @@ export function pluginStartFailure(lines: string[]): StartFailureInfo | undefine
     : "a plugin (the wasm VM refused it)";
   return {
     message: `the gateway answers, but ${who} could not be loaded or configured, so every route using ${names.length === 1 ? "it" : "them"} fails`,
+    lines: relevantLines(lines),
+  };
+}
+
+/** nginx's master, when a worker dies of a signal. */
+const WORKER_DIED = /worker process \d+ exited on signal (\d+)/;
+/** Worker deaths before the gateway answered that make a crash loop rather than bad luck. */
+export const CRASH_LOOP = 3;
+
+/**
+ * nginx respawning workers that die as they start (wasmtime 0.38.1 panics on a trap in a module's start function,
+ * and every new worker loads the plugin again): a start failure, with the VM's panic and the deaths, else undefined.
+ */
+export function crashLoopFailure(lines: string[]): StartFailureInfo | undefined {
+  const deaths = lines.filter((l) => WORKER_DIED.test(l));
+  if (deaths.length < CRASH_LOOP) return undefined;
+  const signals = [...new Set(deaths.map((l) => WORKER_DIED.exec(l)![1]))];
+  const panics = [
+    ...new Set(lines.map((_, i) => panicAt(lines, i)).filter((p) => p !== undefined)),
+  ];
+  return {
+    message:
+      `nginx workers keep dying as they start (${deaths.length} times, on signal ${signals.join(", ")})` +
+      (panics.length ? `; the VM panicked: ${panics.join("; ")}` : "") +
+      ": a plugin crashes the worker that loads it",
     lines: relevantLines(lines),
   };
 }

@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { connectDocker } from "../../src/docker/client-dockerode.js";
+import { probeImage } from "../../src/engine/probe-run.js";
 import { runCli } from "../helpers/cli.js";
 import { dockerAvailable } from "../helpers/docker.js";
 import { requireOrSkip } from "../helpers/skip.js";
@@ -50,10 +52,12 @@ describe.skipIf(noDocker)(
     it.skipIf(noEngine)(
       `renders load_module lines, the lua path and the VM of ${ENGINE ?? "the engine image"}${noEngine ? ` (skipped: ${noEngine})` : ""}`,
       async () => {
-        const r = await runCli(["conf", project("wasmedge"), "--engine-image", ENGINE!]);
+        // the VM the image's probe puts first (WasmEdge when the image has it: every image also links wasmtime)
+        const vm = (await probeImage((await connectDocker()).images, ENGINE!)).vms[0] ?? "wasmtime";
+        const r = await runCli(["conf", project(vm), "--engine-image", ENGINE!]);
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(/^load_module ".*ngx_http_wasm_module\.so";$/m);
-        expect(r.stdout).toContain("wasm_vm wasmedge;");
+        expect(r.stdout).toContain(`wasm_vm ${vm};`);
       },
     );
   },

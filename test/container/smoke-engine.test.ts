@@ -190,7 +190,7 @@ smoke:
       expect(String(failed["system-out"])).toContain("add_header: added response header");
     });
 
-    it("a plugin that traps while the VM instantiates it is a start failure (exit 4) showing the glue's and the VM's lines, not a timeout", async () => {
+    it("a plugin that traps while the VM instantiates it is a start failure (exit 4) showing the glue's and the VM's lines (on wasmtime: the workers' crash loop and the VM's panic), not a timeout", async () => {
       const d = await project(
         "trapping",
         `
@@ -209,11 +209,18 @@ smoke:
       const r = await smoke(d, "--start-timeout", "120");
       expect(r.code).toBe(4);
       expect(r.stdout).toContain(`ERROR the gateway (${kind}`);
-      expect(r.stdout).toContain(
-        "the gateway answers, but plugin bad could not be loaded or configured",
-      );
-      expect(r.stdout).toMatch(/^ {4}\| .*orwasm: plugin bad failed to load from \/.*bad\.wasm/m);
-      expect(r.stdout).toMatch(/^ {4}\| .*\[error\].*unreachable/m);
+      if (kind !== "embedded" && vm === "wasmtime") {
+        // WASMTIME-5: wasmtime 0.38.1 panics on a start-function trap; every worker nginx respawns dies the same way
+        expect(r.stdout).toContain("nginx workers keep dying as they start");
+        expect(r.stdout).toContain("the VM panicked: object used with the wrong store");
+        expect(r.stdout).toMatch(/^ {4}\| .*\[alert\].*worker process \d+ exited on signal 6/m);
+      } else {
+        expect(r.stdout).toContain(
+          "the gateway answers, but plugin bad could not be loaded or configured",
+        );
+        expect(r.stdout).toMatch(/^ {4}\| .*orwasm: plugin bad failed to load from \/.*bad\.wasm/m);
+        expect(r.stdout).toMatch(/^ {4}\| .*\[error\].*unreachable/m);
+      }
       expect(r.stdout).toMatch(/^0 passed, 0 failed, 1 not run/m);
       expect(r.stdout).not.toContain("did not answer");
       expect(r.stderr).toMatch(

@@ -43,6 +43,22 @@ describe("reload refusal reasons", () => {
     ]);
   });
 
+  it("wasmtime built with an older Rust (1.63): the panic's message is read from its quoted form", () => {
+    const log = [
+      "thread '<unnamed>' panicked at 'object used with the wrong store', crates/wasmtime/src/store/data.rs:258:5",
+      "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+      "fatal runtime error: Rust panics must be rethrown",
+      `${AT} [alert] 30#30: worker process 53 exited on signal 6`,
+      ORWASM(
+        54,
+        "plugin add_header failed to load from /tmp/g/plugins/add_header.wasm: the worker loading or configuring it crashed (the engine's log says why)",
+      ),
+    ].join("\n");
+    expect(refusalReasons(log)).toEqual([
+      "plugin add_header failed to load from /tmp/g/plugins/add_header.wasm: the worker loading or configuring it crashed (the engine said: the VM panicked: object used with the wrong store; worker process 53 exited on signal 6)",
+    ]);
+  });
+
   it("nginx's own refusal stays as it is; engine lines no failure followed come last; repeats are dropped", () => {
     const log = [
       `${AT} [emerg] 30#30: unknown directive "wasm_vmx" in /tmp/g/validate.conf:9`,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { demuxDockerLogs } from "../../src/docker/logs.js";
 import {
+  crashLoopFailure,
   exitedStartFailure,
   pluginStartFailure,
   relevantLines,
@@ -106,5 +107,49 @@ describe("Docker's multiplexed log stream", () => {
       { stream: "stdout", text: "one" },
       { stream: "stdout", text: "two" },
     ]);
+  });
+});
+
+describe("workers that die as they load a plugin", () => {
+  // wasmtime 0.38.1 (rustc 1.63 build) on a module whose start function traps: nginx respawns the worker forever
+  const worker = (pid: number) => [
+    `2026/12/02 02:06:34 [notice] 1#1: start worker process ${pid}`,
+    "thread '<unnamed>' panicked at 'object used with the wrong store', crates/wasmtime/src/store/data.rs:258:5",
+    "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+    "fatal runtime error: Rust panics must be rethrown",
+    `2026/12/02 02:06:34 [notice] 1#1: signal 17 (SIGCHLD) received from ${pid}`,
+    `2026/12/02 02:06:34 [alert] 1#1: worker process ${pid} exited on signal 6`,
+  ];
+
+  it("three deaths make a start failure that names the signal and the VM's panic, each line once", () => {
+    const lines = [...START, ...worker(6), ...worker(7), ...worker(8)];
+    const f = crashLoopFailure(lines)!;
+    expect(f.message).toBe(
+      "nginx workers keep dying as they start (3 times, on signal 6); the VM panicked: object used with the wrong store: a plugin crashes the worker that loads it",
+    );
+    expect(f.lines).toEqual([
+      "thread '<unnamed>' panicked at 'object used with the wrong store', crates/wasmtime/src/store/data.rs:258:5",
+      "2026/12/02 02:06:34 [alert] 1#1: worker process 6 exited on signal 6",
+      "2026/12/02 02:06:34 [alert] 1#1: worker process 7 exited on signal 6",
+      "2026/12/02 02:06:34 [alert] 1#1: worker process 8 exited on signal 6",
+    ]);
+  });
+
+  it("fewer deaths are not a crash loop yet", () => {
+    expect(crashLoopFailure([...START, ...worker(6), ...worker(7)])).toBeUndefined();
+  });
+
+  it("newer Rust's panic format (the message on the next line) is read too", () => {
+    const lines = [
+      ...START,
+      "thread '<unnamed>' panicked at crates/wasmtime/src/store/data.rs:258:5:",
+      "object used with the wrong store",
+      ...[6, 7, 8].map(
+        (p) => `2026/12/02 02:06:34 [alert] 1#1: worker process ${p} exited on signal 6`,
+      ),
+    ];
+    expect(crashLoopFailure(lines)!.message).toContain(
+      "the VM panicked: object used with the wrong store:",
+    );
   });
 });
