@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import Docker from "dockerode";
+import { WORKER_DIED } from "../src/checks/engine-log.js";
 import { demuxDockerLogs } from "../src/docker/logs.js";
 
 const docker = new Docker();
@@ -15,12 +16,9 @@ export interface BenchContainer {
   stop(): Promise<void>;
 }
 
-/** nginx's master writes this when a worker dies (a crash, not a graceful exit). */
-const WORKER_EXIT = /worker process \d+ exited on signal \d+/g;
-
 /** How many nginx workers died on a signal in `log`. */
 export function workerExits(log: string): number {
-  return log.match(WORKER_EXIT)?.length ?? 0;
+  return log.split("\n").filter((l) => WORKER_DIED.test(l)).length;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

@@ -2,7 +2,7 @@
 // holds what the workers wrote to stderr): one line per plugin that failed, with the engine's own words before it
 // (the VM logs why a module failed or panicked; wasm.load itself only says "failed to load wasm plugin").
 
-import { panicAt } from "../checks/vm-panic.js";
+import { panicAt } from "../checks/engine-log.js";
 
 /** `2026/11/22 16:34:22 [error] 7#7: *3 message` */
 const LOG_LINE = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*)$/;

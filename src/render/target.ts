@@ -1,4 +1,5 @@
 // Where the rendered config will run: the engine's layout, which differs between orwasm's own build and a user's image.
+import { posix } from "node:path";
 import type { Project } from "../project/project.js";
 import { nginxWritableDirs, type WritableDir } from "./nginx-writes.js";
 
@@ -54,6 +55,5 @@ export function defaultTarget(project: Project): EngineTarget {
  * "Connection: close" from then on. Beside the pid file, which is writable wherever nginx runs.
  */
 export function drainFile(target: EngineTarget): string {
-  const dir = target.pidFile.replace(/\/[^/]*$/, "");
-  return `${dir === "" ? "" : dir}/orwasm-drain`;
+  return posix.join(posix.dirname(target.pidFile), "orwasm-drain");
 }

@@ -3,7 +3,7 @@
 // stderr). Pure, apart from the error class it defines.
 import { SmokeError } from "../errors.js";
 import type { StartFailureInfo } from "../checks/report.js";
-import { panicAt } from "../checks/vm-panic.js";
+import { panicAt, WORKER_DIED } from "../checks/engine-log.js";
 
 /** A gateway that never became testable; exit code 4 like every SmokeError, with the lines that say why. */
 export class GatewayStartFailure extends SmokeError {
@@ -59,8 +59,6 @@ export function pluginStartFailure(lines: string[]): StartFailureInfo | undefine
   };
 }
 
-/** nginx's master, when a worker dies of a signal. */
-const WORKER_DIED = /worker process \d+ exited on signal (\d+)/;
 /** Worker deaths before the gateway answered that make a crash loop rather than bad luck. */
 export const CRASH_LOOP = 3;
 

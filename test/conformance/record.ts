@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import Docker from "dockerode";
+import { WORKER_DIED } from "../../src/checks/engine-log.js";
 import { writeFileAtomic } from "../../src/fs/atomic.js";
 import { dockerodeImages } from "../../src/docker/images-dockerode.js";
 import { probeImage } from "../../src/engine/probe-run.js";
@@ -28,9 +29,6 @@ import {
   type Recording,
 } from "./observe.js";
 import { conformanceProject } from "./project.js";
-
-/** The line nginx's master writes when a worker dies of a signal. */
-export const WORKER_EXIT = /worker process \d+ exited on signal \d+/;
 
 export interface RecordOptions {
   vm: "wasmtime" | "wasmedge";
@@ -129,7 +127,7 @@ async function recordCase(
   }
   const lines = (await settledLogs(session, 3000)).slice(before);
   obs.logs = matchLogs(c, lines);
-  const exit = lines.find((l) => WORKER_EXIT.test(l));
+  const exit = lines.find((l) => WORKER_DIED.test(l));
   if (exit) obs.workerExit = exit;
   return obs;
 }

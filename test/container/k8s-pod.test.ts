@@ -18,7 +18,7 @@ import type { Project } from "../../src/project/project.js";
 import { dockerAvailable, testDocker } from "../helpers/docker.js";
 import { runPod, type RunningPod } from "../helpers/pod-docker.js";
 import { requireOrSkip } from "../helpers/skip.js";
-import { wat } from "../helpers/wat.js";
+import { trapsAtStart } from "../helpers/wat.js";
 import { sendHttp } from "../../src/smoke/http.js";
 
 const avail = await dockerAvailable();
@@ -35,14 +35,7 @@ const EXAMPLE = resolve(import.meta.dirname, "../../examples/add-header");
 const FAKE_DIGEST = `orwasm-i14/gw@sha256:${"0".repeat(64)}`;
 
 /** A valid module whose start function traps: audits pass, loading fails (in wasmtime and in Node alike). */
-const TRAPS_AT_LOAD = wat(`(module
-  (memory (export "memory") 1)
-  (func (export "proxy_abi_version_0_2_1"))
-  (func (export "malloc") (param i32) (result i32) i32.const 1024)
-  (func (export "proxy_on_context_create") (param i32 i32))
-  (func (export "proxy_on_configure") (param i32 i32) (result i32) i32.const 1)
-  (func $boom unreachable)
-  (start $boom))`);
+const TRAPS_AT_LOAD = trapsAtStart();
 
 /**
  * A project with add_header on a fixed-response route, plus a plugin that traps at load when `broken`;

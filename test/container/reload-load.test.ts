@@ -20,7 +20,7 @@ import { dockerAvailable, testDocker } from "../helpers/docker.js";
 import { loadDuringSwap, msToFirst, type LoadOutcome } from "../helpers/reload-load.js";
 import { requireOrSkip } from "../helpers/skip.js";
 import { demux } from "../helpers/pod-docker.js";
-import { wat } from "../helpers/wat.js";
+import { trapsAtStart } from "../helpers/wat.js";
 import { sendHttp } from "../../src/smoke/http.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -36,17 +36,7 @@ const docker = new Docker();
 const port = (await testDocker()).images;
 const EXAMPLE = resolve(import.meta.dirname, "../../examples/add-header");
 const dir = mkdtempSync(join(tmpdir(), "orwasm-reload-"));
-writeFileSync(
-  join(dir, "broken.wasm"),
-  wat(`(module
-  (memory (export "memory") 1)
-  (func (export "proxy_abi_version_0_2_1"))
-  (func (export "malloc") (param i32) (result i32) i32.const 1024)
-  (func (export "proxy_on_context_create") (param i32 i32))
-  (func (export "proxy_on_configure") (param i32 i32) (result i32) i32.const 1)
-  (func $boom unreachable)
-  (start $boom))`),
-);
+writeFileSync(join(dir, "broken.wasm"), trapsAtStart());
 
 /**
  * The project at `version`: add_header sets x-hello to the version; "broken" is a module that traps at load.

@@ -13,7 +13,7 @@ import { RUN_LABEL } from "../../src/smoke/session.js";
 import { runCli } from "../helpers/cli.js";
 import { dockerAvailable } from "../helpers/docker.js";
 import { requireOrSkip } from "../helpers/skip.js";
-import { wat } from "../helpers/wat.js";
+import { trapsAtStart } from "../helpers/wat.js";
 
 const ENGINE = process.env.ORWASM_ENGINE_IMAGE;
 const avail = await dockerAvailable();
@@ -34,17 +34,6 @@ const GATEWAYS = [
 ];
 
 const EXAMPLES = resolve(import.meta.dirname, "../../examples");
-
-/** A proxy-wasm module that passes orwasm's audit but traps while the VM instantiates it (start function). */
-const TRAPPING_PLUGIN = `(module
-  (memory (export "memory") 1)
-  (func (export "proxy_abi_version_0_2_1"))
-  (func (export "malloc") (param i32) (result i32) i32.const 1024)
-  (func (export "proxy_on_context_create") (param i32 i32))
-  (func (export "proxy_on_configure") (param i32 i32) (result i32) i32.const 1)
-  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) i32.const 0)
-  (func $boom unreachable)
-  (start $boom))`;
 
 for (const gw of GATEWAYS) {
   const { skip, kind } = gw;
@@ -205,7 +194,7 @@ smoke:
   - { name: passes through, expect: { status: 200 } }
 `,
       );
-      await writeFile(join(d, "bad.wasm"), wat(TRAPPING_PLUGIN));
+      await writeFile(join(d, "bad.wasm"), trapsAtStart(["proxy_on_request_headers"]));
       const r = await smoke(d, "--start-timeout", "120");
       expect(r.code).toBe(4);
       expect(r.stdout).toContain(`ERROR the gateway (${kind}`);

@@ -40,3 +40,22 @@ export function proxyWasm(
     (func (export "proxy_on_configure") (param i32 i32) (result i32) i32.const 1)
     ${cbs})`);
 }
+
+/**
+ * A module that passes orwasm's audit but whose start function traps: the VM fails to instantiate it (WasmEdge and
+ * the embedded host report the trap; wasmtime 0.38.1 panics and its worker dies). `callbacks` as in proxyWasm.
+ */
+export function trapsAtStart(callbacks: string[] = []): Uint8Array {
+  const cbs = callbacks
+    .map((c) => `(func (export "${c}") (param i32 i32 i32) (result i32) i32.const 0)`)
+    .join("\n");
+  return wat(`(module
+    (memory (export "memory") 1)
+    (func (export "proxy_abi_version_0_2_1"))
+    (func (export "malloc") (param i32) (result i32) i32.const 1024)
+    (func (export "proxy_on_context_create") (param i32 i32))
+    (func (export "proxy_on_configure") (param i32 i32) (result i32) i32.const 1)
+    ${cbs}
+    (func $boom unreachable)
+    (start $boom))`);
+}

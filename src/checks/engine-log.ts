@@ -1,6 +1,10 @@
-// Pure: the message of a Rust panic (wasmtime) in an engine's log. Rust up to 1.72 writes
+// Pure: what an engine's log says when a worker dies: nginx's master line for a worker killed by a signal, and the
+// message of a Rust panic (wasmtime) before it. Rust up to 1.72 writes
 // `thread '<unnamed>' panicked at 'MESSAGE', FILE:LINE:COL`; newer Rust writes `... panicked at FILE:LINE:COL:` and
 // the message on the next line.
+
+/** nginx's master when a worker dies of a signal (a crash, not a graceful exit); group 1 is the signal. */
+export const WORKER_DIED = /worker process \d+ exited on signal (\d+)/;
 
 /** The panic message that starts at `lines[i]`, or undefined when that line is no panic. */
 export function panicAt(lines: readonly string[], i: number): string | undefined {
