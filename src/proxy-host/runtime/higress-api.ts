@@ -121,6 +121,21 @@ export function higressApi(host: HigressHost): Record<string, HostFn> {
     // Envoy answers a call to a cluster it does not know with BadArgument
     return R.BadArgument;
   };
+  /** Queues a callout for the running request and writes its id to `calloutAddr`; `call` names the host function. */
+  const queueCallout = (
+    call: string,
+    calloutAddr: number,
+    callout: (calloutId: number) => HigressCallout,
+  ): number => {
+    const reqKey = host.currentReqKey();
+    if (reqKey === undefined) {
+      host.log("error", `${call} outside a request is not supported by orwasm's host`);
+      return R.BadArgument;
+    }
+    const id = host.nextCalloutId();
+    st.request(reqKey).pending.push(callout(id));
+    return vm.writeI32(calloutAddr, id) ? R.Ok : R.InvalidMemoryAccess;
+  };
   const baseGetBuffer = host.base["proxy_get_buffer_bytes"] as unknown as (
     ...a: number[]
   ) => number;
@@ -178,19 +193,12 @@ export function higressApi(host: HigressHost): Record<string, HostFn> {
         host.log("error", `proxy_redis_call: no redis client was initialised for cluster ${base}`);
         return R.BadArgument;
       }
-      const reqKey = host.currentReqKey();
-      if (reqKey === undefined) {
-        host.log("error", "proxy_redis_call outside a request is not supported by orwasm's host");
-        return R.BadArgument;
-      }
-      const id = host.nextCalloutId();
-      st.request(reqKey).pending.push({
+      return queueCallout("proxy_redis_call", calloutAddr, (calloutId) => ({
         kind: "redis",
-        calloutId: id,
+        calloutId,
         client,
         query: query.slice(),
-      });
-      return vm.writeI32(calloutAddr, id) ? R.Ok : R.InvalidMemoryAccess;
+      }));
     },
 
     proxy_http_call: (
@@ -212,23 +220,16 @@ export function higressApi(host: HigressHost): Record<string, HostFn> {
       const map = headerSize > 0 ? vm.mem(headerData, headerSize) : new Uint8Array(0);
       const body = bodySize > 0 ? vm.mem(bodyData, bodySize) : undefined;
       if (!map || (bodySize > 0 && !body)) return R.InvalidMemoryAccess;
-      const reqKey = host.currentReqKey();
-      if (reqKey === undefined) {
-        host.log("error", "proxy_http_call outside a request is not supported by orwasm's host");
-        return R.BadArgument;
-      }
-      const id = host.nextCalloutId();
-      st.request(reqKey).pending.push({
+      return queueCallout("proxy_http_call", calloutAddr, (calloutId) => ({
         kind: "http",
-        calloutId: id,
+        calloutId,
         cluster: name,
         upstream: target.upstream,
         server: target.server,
         pairs: decodeHeaderMap(map) ?? [],
         body: body?.slice(),
         timeoutMs: timeout >>> 0,
-      });
-      return vm.writeI32(calloutAddr, id) ? R.Ok : R.InvalidMemoryAccess;
+      }));
     },
 
     // ResumeHttpRequest / ResumeHttpResponse: the chain goes on with the next filter
