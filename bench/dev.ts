@@ -1,25 +1,38 @@
-// Benchmark: requests per second through `orwasm dev` with the add-header plugin vs the same route without plugins.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
+// Benchmark: requests per second through `orwasm dev` with the add-header plugin vs the same route without plugins,
+// on the built package (dist/, what the orwasm command runs), with the main thread's CPU time per request.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDevServer } from "../src/gateway/dev-server.js";
 import { buildExample } from "../test/fixtures/host-plugins/build.js";
-import type { BenchResult } from "./result.js";
+import { median, type BenchResult } from "./result.js";
 
-const REQUESTS = 3000;
+const QUICK = process.argv.includes("--quick");
+const REQUESTS = QUICK ? 2000 : 6000;
 const CONCURRENCY = 16;
-// Rounds per route, alternating; the best of each counts (the machine may be shared with other work).
-const ROUNDS = 5;
+// Rounds per route, alternating; the ratio reported is the median of the rounds' own ratios (the machine may be
+// shared, and a 2-CPU machine moves the plugin's thread around).
+const ROUNDS = QUICK ? 5 : 11;
 
-/** Sends `REQUESTS` GETs over keep-alive connections, `CONCURRENCY` at a time; returns requests per second. */
-async function load(url: string): Promise<number> {
-  const { Agent } = await import("node:http");
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+/** The main thread's CPU time so far, in µs (Linux); undefined elsewhere. */
+function mainThreadMicros(): number | undefined {
+  const file = `/proc/self/task/${process.pid}/schedstat`;
+  if (!existsSync(file)) return undefined;
+  return Number(readFileSync(file, "utf8").split(" ")[0]) / 1000;
+}
+
+type Run = { rps: number; mainUs?: number };
+
+/**
+ * Sends `requests` GETs over keep-alive connections, `CONCURRENCY` at a time: req/s and main-thread µs/request.
+ * `agent` keeps its connections from round to round; without one, each round opens its own.
+ */
+async function load(url: string, requests: number, agent?: Agent): Promise<Run> {
+  const via = agent ?? new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   let sent = 0;
   const one = () =>
     new Promise<void>((ok, fail) => {
-      request(url, { agent }, (res) => {
+      request(url, { agent: via }, (res) => {
         res.resume();
         res.on("end", () =>
           res.statusCode === 200 ? ok() : fail(new Error(`status ${res.statusCode}`)),
@@ -29,21 +42,82 @@ async function load(url: string): Promise<number> {
         .end();
     });
   const worker = async () => {
-    while (sent < REQUESTS) {
+    while (sent < requests) {
       sent++;
       await one();
     }
   };
-  for (let i = 0; i < 200; i++) await one(); // warm-up
-  sent = 0;
+  const cpu0 = mainThreadMicros();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const secs = (performance.now() - t0) / 1000;
-  agent.destroy();
-  return REQUESTS / secs;
+  const cpu1 = mainThreadMicros();
+  if (!agent) via.destroy();
+  return {
+    rps: requests / secs,
+    ...(cpu0 !== undefined && cpu1 !== undefined ? { mainUs: (cpu1 - cpu0) / requests } : {}),
+  };
+}
+
+/** ROUNDS alternating rounds of the two routes (the order flips each round). */
+async function rounds(without: string, withPlugin: string, agent?: Agent): Promise<[Run[], Run[]]> {
+  const a: Run[] = [];
+  const b: Run[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      a.push(await load(without, REQUESTS, agent));
+      b.push(await load(withPlugin, REQUESTS, agent));
+    } else {
+      b.push(await load(withPlugin, REQUESTS, agent));
+      a.push(await load(without, REQUESTS, agent));
+    }
+  }
+  return [a, b];
+}
+
+/** The figures of one client: both routes' median req/s, the median of the rounds' ratios, main-thread µs. */
+function figures(label: string, [a, b]: [Run[], Run[]]): BenchResult[] {
+  const out: BenchResult[] = [
+    {
+      name: `dev ${label}: route without plugins (${ROUNDS} rounds of ${REQUESTS}, ${CONCURRENCY} at a time)`,
+      value: median(a.map((r) => r.rps)),
+      unit: "req/s",
+    },
+    {
+      name: `dev ${label}: same route with add-header (worker isolation)`,
+      value: median(b.map((r) => r.rps)),
+      unit: "req/s",
+    },
+    {
+      name: `dev ${label}: with plugin / without`,
+      value: median(b.map((r, i) => r.rps / a[i]!.rps)),
+      unit: "x",
+    },
+  ];
+  const us = (rs: Run[]) =>
+    rs.every((r) => r.mainUs !== undefined) ? median(rs.map((r) => r.mainUs!)) : undefined;
+  const usA = us(a);
+  const usB = us(b);
+  if (usA !== undefined && usB !== undefined) {
+    out.push(
+      { name: `dev ${label}: main thread CPU per request, without`, value: usA, unit: "µs" },
+      {
+        name: `dev ${label}: main thread CPU per request, with add-header`,
+        value: usB,
+        unit: "µs",
+      },
+    );
+  }
+  return out;
 }
 
 export async function benchDev(): Promise<BenchResult[]> {
+  const built = new URL("../dist/gateway/dev-server.js", import.meta.url);
+  if (!existsSync(built))
+    throw new Error("dist/ is not built: run npm run build (npm run bench does)");
+  const { startDevServer } = (await import(
+    built.href
+  )) as typeof import("../src/gateway/dev-server.js");
   const dir = mkdtempSync(join(tmpdir(), "orwasm-bench-dev-"));
   writeFileSync(join(dir, "add_header.wasm"), await buildExample("add-header"));
   writeFileSync(
@@ -64,25 +138,19 @@ servers:
     log: () => {},
   });
   try {
-    // Alternate the two routes and keep each one's best round, so JIT warm-up favours neither.
-    let without = 0;
-    let withPlugin = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      without = Math.max(without, await load(`${dev.urls[0]}/without`));
-      withPlugin = Math.max(withPlugin, await load(`${dev.urls[0]}/with`));
-    }
+    const without = `${dev.urls[0]}/without`;
+    const withPlugin = `${dev.urls[0]}/with`;
+    await load(without, 2000); // warm-up: JIT, the plugin's first contexts
+    await load(withPlugin, 2000);
+    // Two clients, because the ratio moves with them: connections opened afresh each round (how the first figures,
+    // 0.69, were taken), and one set of connections kept for the whole run.
+    const fresh = await rounds(without, withPlugin);
+    const kept = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const reused = await rounds(without, withPlugin, kept);
+    kept.destroy();
     return [
-      {
-        name: `dev: route without plugins, best of ${ROUNDS} (${REQUESTS} req, ${CONCURRENCY} concurrent)`,
-        value: without,
-        unit: "req/s",
-      },
-      {
-        name: "dev: same route with add-header (wasm-nginx-module profile, worker isolation)",
-        value: withPlugin,
-        unit: "req/s",
-      },
-      { name: "dev: with plugin / without", value: withPlugin / without, unit: "x" },
+      ...figures("new connections each round", fresh),
+      ...figures("connections kept", reused),
     ];
   } finally {
     await dev.close();

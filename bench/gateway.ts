@@ -22,7 +22,7 @@ import {
 import { freePort, startGateway, workerExits, type BenchContainer } from "./gateway-docker.js";
 import { addHeaderPlugin, noopPlugin } from "./gateway-plugins.js";
 import { hasWrk, wrk, type LoadFigures, type LoadOptions } from "./gateway-wrk.js";
-import type { BenchResult } from "./result.js";
+import { median, type BenchResult } from "./result.js";
 
 /** `npm run bench -- gateway --quick`: shorter runs (2 s per variant, 1,000 vs 10,000 requests). */
 const QUICK = process.argv.includes("--quick") || process.env["ORWASM_BENCH_QUICK"] === "1";
@@ -188,13 +188,6 @@ async function load(t: Target, path: string, opts: LoadOptions): Promise<Figures
   const f = await wrk(`${t.url}${path}`, opts);
   const after = t.container ? workerExits(await t.container.log()) : 0;
   return { ...f, workerExits: after - before };
-}
-
-/** The median of `xs` (the mean of the middle two for an even count). */
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**

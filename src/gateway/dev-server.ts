@@ -69,6 +69,8 @@ export async function startDevServer(file: string, opts: DevOptions): Promise<De
     });
     if (warnings.length) opts.log(formatProblems(warnings));
     const gateway = await EmbeddedGateway.start(project, {
+      // only lines at errorLogLevel or above are shown: the rest are not even collected
+      requestLogLevel: project.data.gateway.errorLogLevel,
       ...opts,
       dispatcher: mockCallouts(project, fetchDispatcher()),
     });

@@ -18,6 +18,7 @@ import {
   type UpstreamResponse,
 } from "../proxy-host/index.js";
 import type { ProfileName } from "../proxy-host/runtime/protocol.js";
+import type { NginxLogLevel } from "../proxy-host/abi.js";
 import type { RedisDispatcher } from "../proxy-host/index.js";
 import { higressInit, RedisRouter, unknownClusterError } from "./higress.js";
 import { matchRoute } from "./router.js";
@@ -42,6 +43,8 @@ export interface EmbeddedOptions {
   deadlineMs?: number;
   /** Memory limit per plugin, in 64 KiB pages. */
   memoryPages?: number;
+  /** Drop a request's log lines below this level where the plugin writes them, as nginx's error_log does. */
+  requestLogLevel?: NginxLogLevel;
 }
 
 /** What failed at start-up, per plugin: the same lines nginx's error log would carry. */
@@ -115,6 +118,7 @@ export class EmbeddedGateway {
             ? { higress: higressInit(project, p), redis: options.redis ?? router!.dispatch }
             : {}),
           worker,
+          requestLogLevel: options.requestLogLevel,
           limits: { deadlineMs: options.deadlineMs, memoryPages: options.memoryPages },
         });
       } catch (err) {
@@ -160,20 +164,35 @@ export class EmbeddedGateway {
     if (!s) throw new Error(`no server ${server}`);
     const index = matchRoute(s.routes, init.path);
     if (index === undefined) return { notFound: true };
-    const route = s.routes[index]!;
     const steps = this.stepsOf(server, index);
-    const respond = route.respond;
-    const target: Target = respond
-      ? { fixed: { status: respond.status, headers: respond.headers, body: respond.body } }
-      : { named: route.upstream! };
-    // what Higress' route_name and cluster_name properties answer (wasm-go's _match_route_/_match_service_)
-    const up = this.project.data.upstreams.find((u) => u.name === route.upstream);
-    const variables: Record<string, string> = {
-      ...init.variables,
-      orwasm_route_name: route.name ?? route.path,
-    };
-    if (up) variables["orwasm_cluster_name"] = up.clusters[0] ?? up.name;
+    const { target, names } = this.routeOf(server, index);
+    const variables: Record<string, string> = { ...init.variables, ...names };
     return this.runChain(steps, { ...init, variables }, body, target);
+  }
+
+  private readonly routes = new Map<string, { target: Target; names: Record<string, string> }>();
+
+  /** A route's target and the variables naming it: computed once per route, not per request. */
+  private routeOf(
+    server: number,
+    index: number,
+  ): { target: Target; names: Record<string, string> } {
+    const key = `${server}/${index}`;
+    let known = this.routes.get(key);
+    if (!known) {
+      const route = this.project.data.servers[server]!.routes[index]!;
+      const respond = route.respond;
+      const target: Target = respond
+        ? { fixed: { status: respond.status, headers: respond.headers, body: respond.body } }
+        : { named: route.upstream! };
+      // what Higress' route_name and cluster_name properties answer (wasm-go's _match_route_/_match_service_)
+      const up = this.project.data.upstreams.find((u) => u.name === route.upstream);
+      const names: Record<string, string> = { orwasm_route_name: route.name ?? route.path };
+      if (up) names["orwasm_cluster_name"] = up.clusters[0] ?? up.name;
+      known = { target, names };
+      this.routes.set(key, known);
+    }
+    return known;
   }
 
   /**

@@ -1,20 +1,13 @@
 // The embedded engine's log as nginx would write it: error-log lines with nginx's prefix and levels on stderr (so
 // the smoke runner reads a container of either kind the same way), request lines on stdout like an access log. Pure.
 
-/** nginx's error-log levels, most verbose first. */
-export const NGINX_LEVELS = [
-  "debug",
-  "info",
-  "notice",
-  "warn",
-  "error",
-  "crit",
-  "alert",
-  "emerg",
-] as const;
+import { NGINX_LOG_LEVELS, type NginxLogLevel } from "../proxy-host/abi.js";
+
+/** nginx's error-log levels, most verbose first (the host's list, under the gateway's name). */
+export const NGINX_LEVELS = NGINX_LOG_LEVELS;
 
 /** One nginx error-log level. */
-export type NginxLevel = (typeof NGINX_LEVELS)[number];
+export type NginxLevel = NginxLogLevel;
 
 /** Where one line goes: the error log (stderr) at a level, or the access log (stdout). */
 export type LogRoute =

@@ -47,9 +47,20 @@ export const PROXY_LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "cri
 /** A proxy-wasm log level name. */
 export type ProxyLogLevel = (typeof PROXY_LOG_LEVELS)[number];
 
-/** nginx error-log levels, most severe last. */
-export type NginxLogLevel =
-  "debug" | "info" | "notice" | "warn" | "error" | "crit" | "alert" | "emerg";
+/** nginx error-log levels, most verbose first. */
+export const NGINX_LOG_LEVELS = [
+  "debug",
+  "info",
+  "notice",
+  "warn",
+  "error",
+  "crit",
+  "alert",
+  "emerg",
+] as const;
+
+/** One nginx error-log level. */
+export type NginxLogLevel = (typeof NGINX_LOG_LEVELS)[number];
 
 /** nginx return codes the module's C functions return to Lua (ngx_core.h): success. */
 export const NGX_OK = 0;

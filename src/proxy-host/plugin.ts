@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { ConfigError } from "../errors.js";
-import { ABI_VERSION_EXPORTS } from "./abi.js";
+import { ABI_VERSION_EXPORTS, type NginxLogLevel } from "./abi.js";
 import { fetchDispatcher, type HttpCallDispatcher } from "./dispatcher.js";
 import { LoadFailure } from "./runtime/engine.js";
 import type {
@@ -69,6 +69,8 @@ export interface LoadOptions {
    * Default: a worker of its own.
    */
   worker?: NginxWorker;
+  /** The error_log level: a request's lines below it are dropped where they are written. Default: all kept. */
+  requestLogLevel?: NginxLogLevel;
 }
 
 /** A plugin that failed to load, with what the module would have logged. */
@@ -117,6 +119,7 @@ const enc = new TextEncoder();
 export class HostPlugin {
   private readonly contexts: PluginContext[] = [];
   private closed = false;
+  private exportSet: Set<string> | undefined;
   private pendingHostLogs: LogEntry[] = [];
 
   private constructor(
@@ -166,6 +169,7 @@ export class HostPlugin {
     if (opts.limits?.memoryPages !== undefined) init.memoryPages = opts.limits.memoryPages;
     if (opts.wasiEnv) init.wasiEnv = opts.wasiEnv;
     if (opts.higress) init.higress = opts.higress;
+    if (opts.requestLogLevel) init.requestLogLevel = opts.requestLogLevel;
     init.calloutIds = (opts.worker ?? new NginxWorker()).calloutIds;
     const transport =
       opts.isolation === "in-thread"
@@ -196,7 +200,7 @@ export class HostPlugin {
 
   /** True when the module exports that callback (decides whether a phase runs at all). */
   exports(name: string): boolean {
-    return this.shape.exports.includes(name);
+    return (this.exportSet ??= new Set(this.shape.exports)).has(name);
   }
 
   /** The ABI markers the module exports (normally one). */
@@ -297,8 +301,13 @@ export class HostPlugin {
 
   /** @internal Sends a call, recreating the instance first if a deadline killed it. */
   async call<C extends EngineCall>(call: C): Promise<ReplyFor<C>> {
-    await this.ensureAlive();
+    if (!this.live) await this.ensureAlive();
     return this.transport.call(call);
+  }
+
+  /** @internal True when a call can go straight to the instance (no closing, no re-creation first). */
+  get live(): boolean {
+    return !this.closed && this.transport.alive;
   }
 
   /** @internal Drops the instance; the next call recreates it and re-configures its contexts. */
@@ -418,8 +427,11 @@ export class PluginContext {
    */
   newHttpContext(request: RequestInit | HostRequest, body?: Uint8Array | string): HttpStream {
     const req = request instanceof HostRequest ? request : new HostRequest(request, body);
-    return new HttpStream(this.streamHost(), req);
+    return new HttpStream((this.host ??= this.streamHost()), req);
   }
+
+  /** What every stream of this context reaches the plugin through: made once, not per request. */
+  private host: StreamHost | undefined;
 
   /** Lua GC of the context: proxy_on_done/proxy_on_delete now, or after its last request. */
   async delete(): Promise<LogEntry[]> {
@@ -436,14 +448,14 @@ export class PluginContext {
       dispatcher: () => plugin.dispatcher(),
       redis: () => plugin.redis(),
       call: async (c) => {
-        await plugin.ensureAlive();
+        if (!plugin.live) await plugin.ensureAlive();
         // the root id may have changed if the instance was recreated
-        return plugin.call("rootId" in c ? { ...c, rootId: rootId() } : c);
+        return plugin.call("rootId" in c && c.rootId !== rootId() ? { ...c, rootId: rootId() } : c);
       },
       hold: (req) => req.holders.add(plugin.requestHolder),
       release: (req) => req.holders.delete(plugin.requestHolder),
       prepare: async () => {
-        await plugin.ensureAlive();
+        if (!plugin.live) await plugin.ensureAlive();
         return plugin.drainHostLogs();
       },
       recycle: (reason) => plugin.recycle(reason),

@@ -209,8 +209,9 @@ export async function runRequest(
     // The request's last call to this plugin, and no other plugin holds the request: the engine ends the request
     // for it in the same call (one worker hop instead of two), and the end's log lines keep nginx's order.
     const holder = e.context.plugin.requestHolder;
-    const last =
-      noBodyPlugin && k === headerPlugins.length - 1 && [...req.holders].every((h) => h === holder);
+    let onlyHolder = true;
+    for (const h of req.holders) if (h !== holder) onlyHolder = false;
+    const last = noBodyPlugin && k === headerPlugins.length - 1 && onlyHolder;
     const result = await stream(e).onResponseHeaders(undefined, { finishRequest: last });
     phases.push(result);
     if (result.outcome.kind === "failed") {

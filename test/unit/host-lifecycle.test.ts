@@ -59,6 +59,43 @@ describe.skipIf(noAsc)(
       });
     });
 
+    it.each(["worker", "in-thread"] as const)(
+      "with requestLogLevel a request keeps only the lines at that level or above (%s), as nginx's error_log",
+      async (isolation) => {
+        const levels = async (requestLogLevel?: "info" | "warn") => {
+          const plugin = await HostPlugin.load({
+            name: "add_header",
+            wasm: addHeader,
+            isolation,
+            ...(requestLogLevel ? { requestLogLevel } : {}),
+          });
+          try {
+            const ctx = await plugin.configure("hello");
+            const out = await runRequest([{ context: ctx }], { path: "/" });
+            expect(out.response.headers).toContainEqual(["x-hello", "hello"]);
+            return {
+              request: [...new Set(out.logs.map((l) => l.level))].sort(),
+              configure: [...new Set(ctx.configureLogs.map((l) => l.level))].sort(),
+              lines: messages(out.logs),
+            };
+          } finally {
+            await plugin.close();
+          }
+        };
+        // the SDK writes debug lines on every request, the module info lines, the plugin one info line
+        const all = await levels();
+        expect(all.request).toEqual(["debug", "info"]);
+        const info = await levels("info");
+        expect(info.request).toEqual(["info"]);
+        expect(info.lines).toContain("add_header: added response header x-hello: hello");
+        const warn = await levels("warn");
+        expect(warn.request).toEqual([]);
+        // loading and configuring are not requests: their lines are all kept
+        expect(warn.configure).toEqual(all.configure);
+        expect(warn.configure).toContain("debug");
+      },
+    );
+
     it("a chain in worker threads behaves exactly like one in the caller's thread", async () => {
       const run = async (isolation: "worker" | "in-thread") => {
         const a = await HostPlugin.load({ name: "add_header", wasm: addHeader, isolation });

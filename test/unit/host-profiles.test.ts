@@ -38,6 +38,7 @@ describe("the host's env table matches the research table of wasm-nginx-module 0
     pluginName: "t",
     state: () => ({ conf: new Uint8Array(0), body: new Uint8Array(0), req, reqKey: 1 }),
     log: () => undefined,
+    logsAt: () => true,
     requestCtx: () => ({
       callout: undefined,
       calloutId: 0,

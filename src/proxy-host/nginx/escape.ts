@@ -20,6 +20,20 @@ const URI: EscapeTable = [
 ];
 
 function escapeWith(table: EscapeTable, s: string): string {
+  // most names and values are ASCII that needs no escaping: decided on the UTF-16 units, without encoding
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      ascii = false;
+      break;
+    }
+    if (((table[c >> 5] ?? 0) >>> (c & 0x1f)) & 1) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return s;
   const bytes = enc.encode(s);
   let needs = false;
   for (const b of bytes) {
@@ -57,6 +71,8 @@ export function escapeUri(s: string): string {
 
 /** nginx's normalised r->uri from a request target path: %XX decoded, `//` merged, dot segments resolved. */
 export function normaliseUri(rawPath: string): string {
+  // already normal: starts with "/", nothing to decode, no empty, "." or ".." segment
+  if (rawPath.startsWith("/") && !/%|\/\/|\/\.\.?(\/|$)/.test(rawPath)) return rawPath;
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawPath);

@@ -53,6 +53,8 @@ export interface ApiHost {
   /** cur_state (ngx_http_wasm_state.c), undefined between calls. */
   state(): CallState | undefined;
   log(level: NginxLogLevel, message: string, proxyLevel?: ProxyLogLevel): void;
+  /** False when a line at `level` would be dropped (below the error_log level): proxy_log then reads nothing. */
+  logsAt(level: NginxLogLevel): boolean;
   /** ngx_http_wasm_get_module_ctx(r) for the current request. */
   requestCtx(reqKey: number): RequestCtx;
   /** wmcf->code / wmcf->body: the pending local response. */
@@ -311,7 +313,8 @@ export function wasmNginxModuleApi(host: ApiHost): Record<string, HostFn> {
       const p = vm.mem(addr, size);
       if (!p) return R.InvalidMemoryAccess;
       const proxyLevel = PROXY_LOG_LEVELS[level];
-      host.log(proxyLevel ? NGX_LEVEL[proxyLevel] : "error", str(p), proxyLevel ?? "error");
+      const ngxLevel = proxyLevel ? NGX_LEVEL[proxyLevel] : "error";
+      if (host.logsAt(ngxLevel)) host.log(ngxLevel, str(p), proxyLevel ?? "error");
       return R.Ok;
     },
 

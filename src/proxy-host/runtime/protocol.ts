@@ -56,6 +56,11 @@ export interface EngineInit {
    * every plugin of one nginx worker; absent: the engine counts alone.
    */
   calloutIds?: Int32Array;
+  /**
+   * The error_log level: lines below it that a request's calls write are dropped where they are written, as nginx
+   * drops them before formatting (a plugin SDK's debug lines would otherwise be most of every reply). Default: all kept.
+   */
+  requestLogLevel?: NginxLogLevel;
 }
 
 /** What loading found out. */

@@ -4,9 +4,15 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  Worker,
+  type MessagePort,
+} from "node:worker_threads";
 import { ModuleEngine, LoadFailure } from "./engine.js";
 import type { EngineCall, EngineInit, LoadReport, LogEntry, ReplyFor } from "./protocol.js";
+import { fromWire } from "./wire.js";
 
 /** A call did not finish within the deadline; the worker (and the plugin instance) is gone. */
 export class DeadlineExceeded extends Error {
@@ -85,6 +91,15 @@ function workerBootstrap(): string {
 /** Engine in a worker thread; every call is bounded by `deadlineMs`. */
 export class WorkerTransport implements EngineTransport {
   private worker: Worker | undefined;
+  private port: MessagePort | undefined;
+  private readonly ports = new WeakMap<Worker, MessagePort>();
+
+  /** Closes the channel of a worker that is gone, so it no longer holds the process open. */
+  private drop(worker: Worker): void {
+    const port = this.ports.get(worker);
+    port?.close();
+    if (this.port === port) this.port = undefined;
+  }
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
@@ -96,9 +111,23 @@ export class WorkerTransport implements EngineTransport {
 
   async load(init: EngineInit): Promise<LoadReport> {
     await this.close();
-    const worker = new Worker(workerBootstrap(), { eval: true });
+    // A channel of its own rather than the Worker's: one message event instead of two (the Worker re-emits its
+    // port's), and replies that queued up meanwhile are taken in the same turn, without an event each.
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(workerBootstrap(), {
+      eval: true,
+      workerData: { port: port2 },
+      transferList: [port2],
+    });
     worker.unref();
-    worker.on("message", (msg: WorkerReply) => this.settle(msg));
+    port1.on("message", (posted: unknown) => {
+      this.settle(fromWire<WorkerReply>(posted));
+      for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1))
+        this.settle(fromWire<WorkerReply>(m.message));
+    });
+    port1.unref();
+    this.port = port1;
+    this.ports.set(worker, port1);
     worker.on("error", (err) =>
       this.died(worker, new EngineDied(`the plugin worker failed: ${err.message}`)),
     );
@@ -117,7 +146,8 @@ export class WorkerTransport implements EngineTransport {
     ms: number,
   ): Promise<unknown> {
     const worker = this.worker;
-    if (!worker) return Promise.reject(new EngineDied("the plugin is not loaded"));
+    const port = this.port;
+    if (!worker || !port) return Promise.reject(new EngineDied("the plugin is not loaded"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer =
@@ -129,8 +159,9 @@ export class WorkerTransport implements EngineTransport {
             }, ms)
           : undefined;
       this.pending.set(id, { resolve, reject, timer });
-      worker.ref();
-      worker.postMessage({ id, ...message });
+      // the channel keeps the process alive only while a call waits for its reply
+      if (this.pending.size === 1) port.ref();
+      port.postMessage({ id, ...message });
     });
   }
 
@@ -139,7 +170,7 @@ export class WorkerTransport implements EngineTransport {
     if (!p) return;
     this.pending.delete(msg.id);
     if (p.timer) clearTimeout(p.timer);
-    if (this.pending.size === 0) this.worker?.unref();
+    if (this.pending.size === 0) this.port?.unref();
     if (msg.ok) p.resolve(msg.value);
     else if (msg.loadLogs) p.reject(new LoadFailure(msg.error, msg.loadLogs));
     else p.reject(new EngineDied(msg.error));
@@ -148,6 +179,7 @@ export class WorkerTransport implements EngineTransport {
   private died(worker: Worker, err: Error): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
+    this.drop(worker);
     for (const [id, p] of this.pending) {
       if (p.timer) clearTimeout(p.timer);
       p.reject(err);
@@ -157,6 +189,7 @@ export class WorkerTransport implements EngineTransport {
 
   private async kill(worker: Worker): Promise<void> {
     if (this.worker === worker) this.worker = undefined;
+    this.drop(worker);
     for (const [id, p] of this.pending) {
       if (p.timer) clearTimeout(p.timer);
       p.reject(new EngineDied("the plugin worker was terminated after a deadline"));
