@@ -300,9 +300,10 @@ export class HostPlugin {
   }
 
   /** @internal Sends a call, recreating the instance first if a deadline killed it. */
-  async call<C extends EngineCall>(call: C): Promise<ReplyFor<C>> {
-    if (!this.live) await this.ensureAlive();
-    return this.transport.call(call);
+  call<C extends EngineCall>(call: C): Promise<ReplyFor<C>> {
+    // no extra promise on the way when the instance is there (every call but the first after a deadline)
+    if (this.live) return this.transport.call(call);
+    return this.ensureAlive().then(() => this.transport.call(call));
   }
 
   /** @internal True when a call can go straight to the instance (no closing, no re-creation first). */
@@ -447,10 +448,11 @@ export class PluginContext {
       rootId,
       dispatcher: () => plugin.dispatcher(),
       redis: () => plugin.redis(),
-      call: async (c) => {
-        if (!plugin.live) await plugin.ensureAlive();
+      call: (c) => {
         // the root id may have changed if the instance was recreated
-        return plugin.call("rootId" in c && c.rootId !== rootId() ? { ...c, rootId: rootId() } : c);
+        const send = () =>
+          plugin.call("rootId" in c && c.rootId !== rootId() ? { ...c, rootId: rootId() } : c);
+        return plugin.live ? send() : plugin.ensureAlive().then(send);
       },
       hold: (req) => req.holders.add(plugin.requestHolder),
       release: (req) => req.holders.delete(plugin.requestHolder),

@@ -137,8 +137,8 @@ export class WorkerTransport implements EngineTransport {
     return (await this.send({ kind: "load", init }, this.deadlineMs + 10_000)) as LoadReport;
   }
 
-  async call<C extends EngineCall>(call: C): Promise<ReplyFor<C>> {
-    return (await this.send({ kind: "call", call }, this.deadlineMs)) as ReplyFor<C>;
+  call<C extends EngineCall>(call: C): Promise<ReplyFor<C>> {
+    return this.send({ kind: "call", call }, this.deadlineMs) as Promise<ReplyFor<C>>;
   }
 
   private send(
