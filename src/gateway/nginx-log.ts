@@ -1,10 +1,10 @@
 // The embedded engine's log as nginx would write it: error-log lines with nginx's prefix and levels on stderr (so
 // the smoke runner reads a container of either kind the same way), request lines on stdout like an access log. Pure.
 
-import { NGINX_LOG_LEVELS, type NginxLogLevel } from "../proxy-host/abi.js";
+import type { NginxLogLevel } from "../proxy-host/abi.js";
 
-/** nginx's error-log levels, most verbose first (the host's list, under the gateway's name). */
-export const NGINX_LEVELS = NGINX_LOG_LEVELS;
+// Whether a line at a level is written: the host's rule, which the dev server and the embedded engine use too.
+export { levelShown } from "../proxy-host/abi.js";
 
 /** One nginx error-log level. */
 export type NginxLevel = NginxLogLevel;
@@ -32,11 +32,6 @@ export function routeDevLog(text: string): LogRoute[] {
       if (REQUEST_LINE.test(line)) return { stream: "access", message: line };
       return { stream: "error", level: "notice", message: line.trim() };
     });
-}
-
-/** True when nginx with `error_log ... min` writes a line at `level`. */
-export function levelShown(level: NginxLevel, min: NginxLevel): boolean {
-  return NGINX_LEVELS.indexOf(level) >= NGINX_LEVELS.indexOf(min);
 }
 
 /** `2026/11/22 16:34:22 [error] 7#7: message`: nginx's error-log prefix (local time, pid#tid). */

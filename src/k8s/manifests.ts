@@ -1,5 +1,6 @@
 // Pure: a validated project, its engine layout and an image digest to the Kubernetes manifests `orwasm k8s` writes.
 import { createHash } from "node:crypto";
+import { posix } from "node:path";
 import { stringify } from "yaml";
 import { ConfigError, type Problem } from "../errors.js";
 import type { Project } from "../project/project.js";
@@ -342,10 +343,10 @@ export function writableVolumes(
 ): { name: string; mountPath: string }[] {
   const logs = [target.errorLog, accessLogPath(project, target)]
     .filter((p): p is string => !!p && p.startsWith("/") && !p.startsWith("/dev/"))
-    .map((p, i) => ({ name: i === 0 ? "error-log-file" : "access-log", path: dirOf(p) }));
+    .map((p, i) => ({ name: i === 0 ? "error-log-file" : "access-log", path: posix.dirname(p) }));
   const all = [
     { name: "tmp", path: "/tmp" },
-    { name: "pid", path: dirOf(target.pidFile) },
+    { name: "pid", path: posix.dirname(target.pidFile) },
     ...target.writableDirs.map((d) => ({ name: `nginx-${d.name}`, path: d.path })),
     ...logs,
   ];
@@ -367,9 +368,4 @@ function accessLogPath(project: Project, target: EngineTarget): string | undefin
   if (log === "off") return undefined;
   if (typeof log === "string") return log;
   return log?.path ?? target.accessLog;
-}
-
-function dirOf(path: string): string {
-  const d = path.replace(/\/[^/]*$/, "");
-  return d === "" ? "/" : d;
 }

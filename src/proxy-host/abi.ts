@@ -62,6 +62,11 @@ export const NGINX_LOG_LEVELS = [
 /** One nginx error-log level. */
 export type NginxLogLevel = (typeof NGINX_LOG_LEVELS)[number];
 
+/** True when a line at `level` is written by an error log set to `min` (nginx's `error_log ... min`). */
+export function levelShown(level: NginxLogLevel, min: NginxLogLevel): boolean {
+  return NGINX_LOG_LEVELS.indexOf(level) >= NGINX_LOG_LEVELS.indexOf(min);
+}
+
 /** nginx return codes the module's C functions return to Lua (ngx_core.h): success. */
 export const NGX_OK = 0;
 /** ... failure (also what a trapping callback yields). */

@@ -2,10 +2,8 @@
 // holds what the workers wrote to stderr): one line per plugin that failed, with the engine's own words before it
 // (the VM logs why a module failed or panicked; wasm.load itself only says "failed to load wasm plugin").
 
-import { panicAt } from "../checks/engine-log.js";
+import { NGINX_LOG_LINE, panicAt } from "../checks/engine-log.js";
 
-/** `2026/11/22 16:34:22 [error] 7#7: *3 message` */
-const LOG_LINE = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*)$/;
 const SERIOUS = new Set(["error", "crit", "alert", "emerg"]);
 
 /**
@@ -18,7 +16,7 @@ export function refusalReasons(output: string): string[] {
   let said: string[] = [];
   const lines = output.split("\n").map((l) => l.replace(/\r$/, ""));
   lines.forEach((line, i) => {
-    const m = LOG_LINE.exec(line);
+    const m = NGINX_LOG_LINE.exec(line);
     if (!m) {
       const panic = panicAt(lines, i); // wasmtime
       if (panic) said.push(`the VM panicked: ${panic}`);

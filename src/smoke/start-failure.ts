@@ -3,7 +3,7 @@
 // stderr). Pure, apart from the error class it defines.
 import { SmokeError } from "../errors.js";
 import type { StartFailureInfo } from "../checks/report.js";
-import { panicAt, WORKER_DIED } from "../checks/engine-log.js";
+import { NGINX_LOG_LINE, panicAt, WORKER_DIED } from "../checks/engine-log.js";
 
 /** A gateway that never became testable; exit code 4 like every SmokeError, with the lines that say why. */
 export class GatewayStartFailure extends SmokeError {
@@ -99,7 +99,6 @@ export function exitedStartFailure(
 
 /** nginx's `2024/01/02 03:04:05 [emerg] 1#1: ` and WasmEdge's `[2024-01-02 03:04:05.678] ` prefixes removed. */
 export function withoutPrefix(line: string): string {
-  return line
-    .replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: (\*\d+ )?/, "$1 ")
-    .replace(/^\[\d{4}-\d\d-\d\d [\d:.]+\] /, "");
+  const nginx = NGINX_LOG_LINE.exec(line);
+  return nginx ? `[${nginx[1]}] ${nginx[2]}` : line.replace(/^\[\d{4}-\d\d-\d\d [\d:.]+\] /, "");
 }

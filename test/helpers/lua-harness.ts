@@ -4,6 +4,14 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { hasCommand, requireOrSkip } from "./skip.js";
+
+/** Why the LuaJIT tests skip here, or undefined when luajit is installed (a failure under CI=true). */
+export const noLuajit = requireOrSkip(
+  "luajit",
+  hasCommand("luajit"),
+  "luajit is not installed (scripts/setup-test-env.sh installs Debian's luajit)",
+);
 
 /** The body of every `NAME_by_lua_block { ... }` in order, with the location it sits in (null at http level). */
 export function luaBlocks(

@@ -4,15 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { renderNginxConf } from "../../src/render/nginx-conf.js";
 import { defaultTarget, drainFile } from "../../src/render/target.js";
-import { hasCommand, requireOrSkip } from "../helpers/skip.js";
-import { runLua } from "../helpers/lua-harness.js";
+import { noLuajit, runLua } from "../helpers/lua-harness.js";
 import { projectFrom } from "../helpers/project.js";
-
-const noLuajit = requireOrSkip(
-  "luajit",
-  hasCommand("luajit"),
-  "luajit is not installed (scripts/setup-test-env.sh installs Debian's luajit)",
-);
 
 const YAML = `plugins:
   - { name: resp, file: r.wasm }

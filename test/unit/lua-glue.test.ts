@@ -3,15 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderNginxConf } from "../../src/render/nginx-conf.js";
 import { defaultTarget } from "../../src/render/target.js";
-import { hasCommand, requireOrSkip } from "../helpers/skip.js";
-import { hex, runLua, unhex } from "../helpers/lua-harness.js";
+import { hex, noLuajit, runLua, unhex } from "../helpers/lua-harness.js";
 import { projectFrom } from "../helpers/project.js";
-
-const noLuajit = requireOrSkip(
-  "luajit",
-  hasCommand("luajit"),
-  "luajit is not installed (scripts/setup-test-env.sh installs Debian's luajit)",
-);
 
 function conf(yaml: string, exports: Record<string, string[]>): string {
   const p = projectFrom(yaml, exports);

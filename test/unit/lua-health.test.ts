@@ -3,15 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { renderNginxConf } from "../../src/render/nginx-conf.js";
 import { defaultTarget } from "../../src/render/target.js";
-import { hasCommand, requireOrSkip } from "../helpers/skip.js";
-import { hex, runLua } from "../helpers/lua-harness.js";
+import { hex, noLuajit, runLua } from "../helpers/lua-harness.js";
 import { projectFrom } from "../helpers/project.js";
-
-const noLuajit = requireOrSkip(
-  "luajit",
-  hasCommand("luajit"),
-  "luajit is not installed (scripts/setup-test-env.sh installs Debian's luajit)",
-);
 
 const YAML = `plugins:
   - { name: good, file: g.wasm }

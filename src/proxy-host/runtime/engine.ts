@@ -6,7 +6,7 @@
 import {
   ABI_VERSION_EXPORTS,
   BufferType,
-  NGINX_LOG_LEVELS,
+  levelShown,
   MapType,
   NGX_DECLINED,
   NGX_OK,
@@ -99,15 +99,11 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
   private readonly ticks = new Map<number, number>();
   private readonly lastTick = new Map<number, number>();
   private runningRoot: number | undefined;
-  /** Index in NGINX_LOG_LEVELS of the least severe line kept while a request's call runs; 0 keeps every line. */
-  private readonly requestMinLevel: number;
-  private minLevel = 0;
+  /** The least severe line kept while the running call serves a request; undefined keeps every line. */
+  private minLevel: NginxLogLevel | undefined;
 
   private constructor(private readonly init: EngineInit) {
     this.pluginName = init.name;
-    this.requestMinLevel = init.requestLogLevel
-      ? NGINX_LOG_LEVELS.indexOf(init.requestLogLevel)
-      : 0;
     this.vm = new PluginVm(init.shape, (m) => this.log("error", m), init.memoryPages);
     this.pluginState = { conf: empty, body: empty, req: undefined, reqKey: undefined };
     this.higress = new HigressState(
@@ -181,7 +177,7 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
 
   /** Runs one driver call and returns its reply (logs of the call included). */
   handle<C extends EngineCall>(call: C): ReplyFor<C> {
-    this.minLevel = "reqKey" in call ? this.requestMinLevel : 0;
+    this.minLevel = "reqKey" in call ? this.init.requestLogLevel : undefined;
     const reply = this.dispatch(call);
     this.deliverQueueReady();
     const late = this.takeLogs();
@@ -239,7 +235,7 @@ export class ModuleEngine implements EnvoyHost, HigressHost {
   }
 
   logsAt(level: NginxLogLevel): boolean {
-    return this.minLevel === 0 || NGINX_LOG_LEVELS.indexOf(level) >= this.minLevel;
+    return this.minLevel === undefined || levelShown(level, this.minLevel);
   }
 
   log(level: NginxLogLevel, message: string, proxyLevel?: ProxyLogLevel): void {

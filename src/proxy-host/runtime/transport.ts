@@ -91,14 +91,13 @@ function workerBootstrap(): string {
 /** Engine in a worker thread; every call is bounded by `deadlineMs`. */
 export class WorkerTransport implements EngineTransport {
   private worker: Worker | undefined;
-  private port: MessagePort | undefined;
+  /** Each worker's end of its channel. */
   private readonly ports = new WeakMap<Worker, MessagePort>();
 
   /** Closes the channel of a worker that is gone, so it no longer holds the process open. */
   private drop(worker: Worker): void {
-    const port = this.ports.get(worker);
-    port?.close();
-    if (this.port === port) this.port = undefined;
+    this.ports.get(worker)?.close();
+    this.ports.delete(worker);
   }
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -126,7 +125,6 @@ export class WorkerTransport implements EngineTransport {
         this.settle(fromWire<WorkerReply>(m.message));
     });
     port1.unref();
-    this.port = port1;
     this.ports.set(worker, port1);
     worker.on("error", (err) =>
       this.died(worker, new EngineDied(`the plugin worker failed: ${err.message}`)),
@@ -146,7 +144,7 @@ export class WorkerTransport implements EngineTransport {
     ms: number,
   ): Promise<unknown> {
     const worker = this.worker;
-    const port = this.port;
+    const port = worker && this.ports.get(worker);
     if (!worker || !port) return Promise.reject(new EngineDied("the plugin is not loaded"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -170,7 +168,7 @@ export class WorkerTransport implements EngineTransport {
     if (!p) return;
     this.pending.delete(msg.id);
     if (p.timer) clearTimeout(p.timer);
-    if (this.pending.size === 0) this.port?.unref();
+    if (this.pending.size === 0 && this.worker) this.ports.get(this.worker)?.unref();
     if (msg.ok) p.resolve(msg.value);
     else if (msg.loadLogs) p.reject(new LoadFailure(msg.error, msg.loadLogs));
     else p.reject(new EngineDied(msg.error));
