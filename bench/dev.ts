@@ -1,9 +1,11 @@
 // Benchmark: requests per second through `orwasm dev` with the add-header plugin vs the same route without plugins,
-// on the built package (dist/, what the orwasm command runs), with the main thread's CPU time per request.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+// on the built package (dist/, what the orwasm command runs), with the CPU time per request of each thread.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execa } from "execa";
 import { buildExample } from "../test/fixtures/host-plugins/build.js";
 import { median, type BenchResult } from "./result.js";
 
@@ -13,15 +15,30 @@ const CONCURRENCY = 16;
 // Rounds per route, alternating; the ratio reported is the median of the rounds' own ratios (the machine may be
 // shared, and a 2-CPU machine moves the plugin's thread around).
 const ROUNDS = QUICK ? 5 : 11;
+/** Seconds per round of the client in its own process. */
+const SECONDS = QUICK ? 1 : 2;
 
 /** The main thread's CPU time so far, in µs (Linux); undefined elsewhere. */
 function mainThreadMicros(): number | undefined {
-  const file = `/proc/self/task/${process.pid}/schedstat`;
-  if (!existsSync(file)) return undefined;
-  return Number(readFileSync(file, "utf8").split(" ")[0]) / 1000;
+  return threadMicros()?.get(process.pid);
 }
 
-type Run = { rps: number; mainUs?: number };
+/** Every thread's CPU time so far, in µs, by thread id (Linux); undefined elsewhere. */
+function threadMicros(): Map<number, number> | undefined {
+  if (!existsSync("/proc/self/task")) return undefined;
+  const out = new Map<number, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const run = readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0];
+      out.set(Number(tid), Number(run) / 1000);
+    } catch {
+      // the thread ended while the list was read
+    }
+  }
+  return out;
+}
+
+type Run = { rps: number; mainUs?: number; otherUs?: number };
 
 /**
  * Sends `requests` GETs over keep-alive connections, `CONCURRENCY` at a time: req/s and main-thread µs/request.
@@ -59,27 +76,70 @@ async function load(url: string, requests: number, agent?: Agent): Promise<Run> 
   };
 }
 
+const AUTOCANNON = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
+
+/**
+ * The same load sent by autocannon in a process of its own, as someone measuring `orwasm dev` with a load tool
+ * would: req/s over autocannon's own run, and the CPU time per request of this process's main thread and of its
+ * other threads (the plugin's worker, the garbage collector's helpers).
+ */
+async function external(url: string, seconds: number): Promise<Run> {
+  const before = threadMicros();
+  const { stdout } = await execa(process.execPath, [
+    AUTOCANNON,
+    ...["-c", String(CONCURRENCY), "-d", String(seconds), "--json", url],
+  ]);
+  const after = threadMicros();
+  const out = JSON.parse(stdout) as {
+    duration: number;
+    "2xx": number;
+    non2xx: number;
+    errors: number;
+  };
+  if (out.non2xx > 0 || out.errors > 0)
+    throw new Error(`${url}: ${out.non2xx} answers other than 2xx, ${out.errors} errors`);
+  // autocannon stops on its 1 s sampling tick, so a fixed duration times the run where a request count would not
+  const requests = out["2xx"];
+  const run: Run = { rps: requests / out.duration };
+  if (before && after) {
+    let main = 0;
+    let other = 0;
+    for (const [tid, us] of after) {
+      const spent = us - (before.get(tid) ?? 0);
+      if (tid === process.pid) main += spent;
+      else other += spent;
+    }
+    run.mainUs = main / requests;
+    run.otherUs = other / requests;
+  }
+  return run;
+}
+
 /** ROUNDS alternating rounds of the two routes (the order flips each round). */
-async function rounds(without: string, withPlugin: string, agent?: Agent): Promise<[Run[], Run[]]> {
+async function rounds(
+  without: string,
+  withPlugin: string,
+  send: (url: string) => Promise<Run>,
+): Promise<[Run[], Run[]]> {
   const a: Run[] = [];
   const b: Run[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     if (round % 2 === 0) {
-      a.push(await load(without, REQUESTS, agent));
-      b.push(await load(withPlugin, REQUESTS, agent));
+      a.push(await send(without));
+      b.push(await send(withPlugin));
     } else {
-      b.push(await load(withPlugin, REQUESTS, agent));
-      a.push(await load(without, REQUESTS, agent));
+      b.push(await send(withPlugin));
+      a.push(await send(without));
     }
   }
   return [a, b];
 }
 
 /** The figures of one client: both routes' median req/s, the median of the rounds' ratios, main-thread µs. */
-function figures(label: string, [a, b]: [Run[], Run[]]): BenchResult[] {
+function figures(label: string, [a, b]: [Run[], Run[]], round = `${REQUESTS}`): BenchResult[] {
   const out: BenchResult[] = [
     {
-      name: `dev ${label}: route without plugins (${ROUNDS} rounds of ${REQUESTS}, ${CONCURRENCY} at a time)`,
+      name: `dev ${label}: route without plugins (${ROUNDS} rounds of ${round}, ${CONCURRENCY} at a time)`,
       value: median(a.map((r) => r.rps)),
       unit: "req/s",
     },
@@ -107,6 +167,13 @@ function figures(label: string, [a, b]: [Run[], Run[]]): BenchResult[] {
         unit: "µs",
       },
     );
+  }
+  if (b.every((r) => r.otherUs !== undefined)) {
+    out.push({
+      name: `dev ${label}: other threads' CPU per request, with add-header (the plugin's worker)`,
+      value: median(b.map((r) => r.otherUs!)),
+      unit: "µs",
+    });
   }
   return out;
 }
@@ -144,13 +211,17 @@ servers:
     await load(withPlugin, 2000);
     // Two clients, because the ratio moves with them: connections opened afresh each round (how the first figures,
     // 0.69, were taken), and one set of connections kept for the whole run.
-    const fresh = await rounds(without, withPlugin);
+    const fresh = await rounds(without, withPlugin, (url) => load(url, REQUESTS));
     const kept = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const reused = await rounds(without, withPlugin, kept);
+    const reused = await rounds(without, withPlugin, (url) => load(url, REQUESTS, kept));
     kept.destroy();
+    // A third client, in its own process: there the client no longer shares the server's main thread, and on a
+    // machine with few CPUs the plugin's worker competes with both for them.
+    const apart = await rounds(without, withPlugin, (url) => external(url, SECONDS));
     return [
       ...figures("new connections each round", fresh),
       ...figures("connections kept", reused),
+      ...figures("autocannon in its own process", apart, `${SECONDS} s`),
     ];
   } finally {
     await dev.close();
