@@ -26,6 +26,7 @@ async function optional(name: string, file: string, fn: string): Promise<Bench> 
 
 benches.push(await optional("host", "./host.js", "benchHost"));
 benches.push(await optional("dev", "./dev.js", "benchDev"));
+benches.push(await optional("hop", "./hop.js", "benchHop"));
 benches.push(await optional("redis", "./redis.js", "benchRedis"));
 benches.push(await optional("image", "./image.js", "benchImage"));
 benches.push(await optional("oci", "./oci.js", "benchOci"));
