@@ -1,6 +1,6 @@
 // Benchmark: requests per second through `orwasm dev` with the add-header plugin vs the same route without plugins,
 // on the built package (dist/, what the orwasm command runs), with the CPU time per request of each thread.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { buildExample } from "../test/fixtures/host-plugins/build.js";
 import { median, type BenchResult } from "./result.js";
+import { spentBetween, threadMicros } from "./threads.js";
 
 const QUICK = process.argv.includes("--quick");
 const REQUESTS = QUICK ? 2000 : 6000;
@@ -21,21 +22,6 @@ const SECONDS = QUICK ? 1 : 2;
 /** The main thread's CPU time so far, in µs (Linux); undefined elsewhere. */
 function mainThreadMicros(): number | undefined {
   return threadMicros()?.get(process.pid);
-}
-
-/** Every thread's CPU time so far, in µs, by thread id (Linux); undefined elsewhere. */
-function threadMicros(): Map<number, number> | undefined {
-  if (!existsSync("/proc/self/task")) return undefined;
-  const out = new Map<number, number>();
-  for (const tid of readdirSync("/proc/self/task")) {
-    try {
-      const run = readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0];
-      out.set(Number(tid), Number(run) / 1000);
-    } catch {
-      // the thread ended while the list was read
-    }
-  }
-  return out;
 }
 
 type Run = { rps: number; mainUs?: number; otherUs?: number };
@@ -102,13 +88,7 @@ async function external(url: string, seconds: number): Promise<Run> {
   const requests = out["2xx"];
   const run: Run = { rps: requests / out.duration };
   if (before && after) {
-    let main = 0;
-    let other = 0;
-    for (const [tid, us] of after) {
-      const spent = us - (before.get(tid) ?? 0);
-      if (tid === process.pid) main += spent;
-      else other += spent;
-    }
+    const { main, other } = spentBetween(before, after);
     run.mainUs = main / requests;
     run.otherUs = other / requests;
   }

@@ -1,29 +1,11 @@
 // Benchmark: what one round trip to a worker thread costs this machine, with the worker idle between messages (one at
 // a time) and kept busy (16 in flight). Every plugin call of `orwasm dev` and of the embedded engine is such a trip;
 // where a thread sleeps and is woken for each message, the waking can cost more CPU than the plugin.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { median, type BenchResult } from "./result.js";
+import { spentBetween, threadMicros } from "./threads.js";
 
 const QUICK = process.argv.includes("--quick");
-
-/** CPU time so far of the main thread and of all other threads of this process, in µs (Linux). */
-function cpu(): { main: number; other: number } | undefined {
-  if (!existsSync("/proc/self/task")) return undefined;
-  let main = 0;
-  let other = 0;
-  for (const tid of readdirSync("/proc/self/task")) {
-    try {
-      const us =
-        Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1000;
-      if (Number(tid) === process.pid) main += us;
-      else other += us;
-    } catch {
-      // the thread ended while the list was read
-    }
-  }
-  return { main, other };
-}
 
 export async function benchHop(): Promise<BenchResult[]> {
   const { port1, port2 } = new MessageChannel();
@@ -53,7 +35,7 @@ export async function benchHop(): Promise<BenchResult[]> {
     });
   const run = async (count: number, inFlight: number) => {
     let sent = 0;
-    const before = cpu();
+    const before = threadMicros();
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
@@ -64,11 +46,12 @@ export async function benchHop(): Promise<BenchResult[]> {
       }),
     );
     const wallUs = ((performance.now() - t0) * 1000) / count;
-    const after = cpu();
+    const after = threadMicros();
+    const spent = before && after ? spentBetween(before, after) : undefined;
     return {
       wallUs,
-      mainUs: before && after ? (after.main - before.main) / count : Number.NaN,
-      workerUs: before && after ? (after.other - before.other) / count : Number.NaN,
+      mainUs: spent ? spent.main / count : Number.NaN,
+      workerUs: spent ? spent.other / count : Number.NaN,
     };
   };
   try {
