@@ -1,7 +1,7 @@
-// Pure: how to read an engine's log: nginx's error-log line, and what it says when a worker dies: nginx's master line for a worker killed by a signal, and the
-// message of a Rust panic (wasmtime) before it. Rust up to 1.72 writes
-// `thread '<unnamed>' panicked at 'MESSAGE', FILE:LINE:COL`; newer Rust writes `... panicked at FILE:LINE:COL:` and
-// the message on the next line.
+// Pure: how to read an engine's log: nginx's error-log line, and what it says when a worker dies (nginx's master
+// line for a worker killed by a signal, and the message of a Rust panic, wasmtime's, before it). Rust up to 1.72
+// writes `thread '<unnamed>' panicked at 'MESSAGE', FILE:LINE:COL`; newer Rust writes `... panicked at
+// FILE:LINE:COL:` and the message on the next line.
 
 /** `2026/11/22 16:34:22 [error] 7#7: *3 message`: an nginx error-log line; group 1 the level, group 2 the message. */
 export const NGINX_LOG_LINE =

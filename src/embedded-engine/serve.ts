@@ -5,7 +5,8 @@ import { ConfigError, OrwasmError, type Problem, formatProblem } from "../errors
 import { startDevServer } from "../gateway/dev-server.js";
 import { readProjectText } from "../app/load-project.js";
 import { parseProjectText } from "../project/parse.js";
-import { errorLogLine, levelShown, routeDevLog, type NginxLevel } from "../gateway/nginx-log.js";
+import { errorLogLine, routeDevLog } from "../gateway/nginx-log.js";
+import { levelShown, type NginxLogLevel } from "../proxy-host/abi.js";
 
 /** Where the engine writes: error-log lines (stderr) and access lines (stdout), one line per call. */
 export interface EngineIo {
@@ -88,7 +89,7 @@ export function startFailureLines(err: unknown, io: EngineIo): string[] {
   return messages.map((m) => errorLine(io, "emerg", m));
 }
 
-function errorLine(io: EngineIo, level: NginxLevel, message: string): string {
+function errorLine(io: EngineIo, level: NginxLogLevel, message: string): string {
   return errorLogLine(io.now?.() ?? new Date(), level, io.pid, message);
 }
 
@@ -101,7 +102,7 @@ function errorLine(io: EngineIo, level: NginxLevel, message: string): string {
 async function prebuiltOnly(
   file: string,
   cwd: string,
-): Promise<{ minLevel: NginxLevel; healthPort?: number; accessLog: boolean }> {
+): Promise<{ minLevel: NginxLogLevel; healthPort?: number; accessLog: boolean }> {
   // Read as the loader reads it (regular file, size limit, UTF-8): a FIFO must not block here.
   const text = await readProjectText(file, file).catch(() => undefined);
   if (text === undefined) return { minLevel: "warn", accessLog: true };

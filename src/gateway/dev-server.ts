@@ -9,7 +9,7 @@ import { mockCallouts } from "./mock-callouts.js";
 import { ConfigError, formatProblems, OrwasmError } from "../errors.js";
 import { loadProject } from "../app/load-project.js";
 import type { Project } from "../project/project.js";
-import { levelShown } from "./nginx-log.js";
+import { levelShown } from "../proxy-host/abi.js";
 import { fatalMessage } from "../proxy-host/index.js";
 import { EmbeddedGateway, type EmbeddedOptions } from "./embedded.js";
 

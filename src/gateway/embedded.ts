@@ -55,6 +55,13 @@ export interface StartupLog {
 /** Where a request goes after the request phases. */
 export type Target = { named: string } | { fixed: UpstreamResponse } | { echo: true };
 
+/** What serving a route needs that does not change per request. */
+type KnownRoute = {
+  steps: { name: string; config: string }[];
+  target: Target;
+  names: Record<string, string>;
+};
+
 type Live = { plugin: HostPlugin | undefined; contexts: Map<string, PluginContext | undefined> };
 
 /** A started embedded gateway; `handle` serves one request, `close` frees the plugin instances. */
@@ -72,23 +79,8 @@ export class EmbeddedGateway {
     this.byName = new Map(project.plugins.map((p) => [p.data.name, p]));
   }
 
-  /** Plugins by name, and each route's plugin steps in priority order: computed once, not per request. */
+  /** Plugins by name: computed once, not per request. */
   private readonly byName: Map<string, ResolvedPlugin>;
-  private readonly steps = new Map<string, { name: string; config: string }[]>();
-
-  private stepsOf(server: number, route: number): { name: string; config: string }[] {
-    const key = `${server}/${route}`;
-    let steps = this.steps.get(key);
-    if (!steps) {
-      const r = this.project.data.servers[server]!.routes[route]!;
-      steps = routeSteps(r, this.byName).map((st) => ({
-        name: st.plugin.data.name,
-        config: st.config,
-      }));
-      this.steps.set(key, steps);
-    }
-    return steps;
-  }
 
   /** Loads each plugin once and configures one context per distinct (plugin, config), like init_worker. */
   static async start(project: Project, options: EmbeddedOptions = {}): Promise<EmbeddedGateway> {
@@ -164,23 +156,23 @@ export class EmbeddedGateway {
     if (!s) throw new Error(`no server ${server}`);
     const index = matchRoute(s.routes, init.path);
     if (index === undefined) return { notFound: true };
-    const steps = this.stepsOf(server, index);
-    const { target, names } = this.routeOf(server, index);
+    const { steps, target, names } = this.routeOf(server, index);
     const variables: Record<string, string> = { ...init.variables, ...names };
     return this.runChain(steps, { ...init, variables }, body, target);
   }
 
-  private readonly routes = new Map<string, { target: Target; names: Record<string, string> }>();
+  private readonly routes = new Map<string, KnownRoute>();
 
-  /** A route's target and the variables naming it: computed once per route, not per request. */
-  private routeOf(
-    server: number,
-    index: number,
-  ): { target: Target; names: Record<string, string> } {
+  /** A route's plugin steps in priority order, its target and the variables naming it: once per route. */
+  private routeOf(server: number, index: number): KnownRoute {
     const key = `${server}/${index}`;
     let known = this.routes.get(key);
     if (!known) {
       const route = this.project.data.servers[server]!.routes[index]!;
+      const steps = routeSteps(route, this.byName).map((st) => ({
+        name: st.plugin.data.name,
+        config: st.config,
+      }));
       const respond = route.respond;
       const target: Target = respond
         ? { fixed: { status: respond.status, headers: respond.headers, body: respond.body } }
@@ -189,7 +181,7 @@ export class EmbeddedGateway {
       const up = this.project.data.upstreams.find((u) => u.name === route.upstream);
       const names: Record<string, string> = { orwasm_route_name: route.name ?? route.path };
       if (up) names["orwasm_cluster_name"] = up.clusters[0] ?? up.name;
-      known = { target, names };
+      known = { steps, target, names };
       this.routes.set(key, known);
     }
     return known;

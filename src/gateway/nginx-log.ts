@@ -3,15 +3,10 @@
 
 import type { NginxLogLevel } from "../proxy-host/abi.js";
 
-// Whether a line at a level is written: the host's rule, which the dev server and the embedded engine use too.
-export { levelShown } from "../proxy-host/abi.js";
-
-/** One nginx error-log level. */
-export type NginxLevel = NginxLogLevel;
-
 /** Where one line goes: the error log (stderr) at a level, or the access log (stdout). */
 export type LogRoute =
-  { stream: "error"; level: NginxLevel; message: string } | { stream: "access"; message: string };
+  | { stream: "error"; level: NginxLogLevel; message: string }
+  | { stream: "access"; message: string };
 
 /** A request line of the dev server: `GET /path -> 200 3 ms`. */
 const REQUEST_LINE = /^[A-Z]+ \S+ -> \d{3}\b/;
@@ -28,14 +23,20 @@ export function routeDevLog(text: string): LogRoute[] {
     .filter((l) => l.trim() !== "")
     .map((line): LogRoute => {
       const tagged = TAGGED.exec(line);
-      if (tagged) return { stream: "error", level: tagged[1] as NginxLevel, message: tagged[2]! };
+      if (tagged)
+        return { stream: "error", level: tagged[1] as NginxLogLevel, message: tagged[2]! };
       if (REQUEST_LINE.test(line)) return { stream: "access", message: line };
       return { stream: "error", level: "notice", message: line.trim() };
     });
 }
 
 /** `2026/11/22 16:34:22 [error] 7#7: message`: nginx's error-log prefix (local time, pid#tid). */
-export function errorLogLine(now: Date, level: NginxLevel, pid: number, message: string): string {
+export function errorLogLine(
+  now: Date,
+  level: NginxLogLevel,
+  pid: number,
+  message: string,
+): string {
   const p = (n: number) => String(n).padStart(2, "0");
   const date = `${now.getFullYear()}/${p(now.getMonth() + 1)}/${p(now.getDate())}`;
   const time = `${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}`;

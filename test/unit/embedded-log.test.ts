@@ -1,6 +1,7 @@
 // The embedded engine's log looks like nginx's: error-log prefix and levels the smoke runner already reads.
 import { describe, expect, it } from "vitest";
-import { errorLogLine, levelShown, routeDevLog } from "../../src/gateway/nginx-log.js";
+import { errorLogLine, routeDevLog } from "../../src/gateway/nginx-log.js";
+import { levelShown } from "../../src/proxy-host/abi.js";
 import { pluginStartFailure, withoutPrefix } from "../../src/smoke/start-failure.js";
 
 describe("embedded engine log lines", () => {
